@@ -1,0 +1,177 @@
+# shmfb - top-level Makefile.
+#
+#   make                 library, pkg-config file and programs into build/
+#   make test            build and run every test; ends with "N passed, N failed"
+#   make test SAN=address,undefined   (or SAN=thread) the same under sanitizers
+#   make demo            producer and viewer together
+#   make install PREFIX=/usr/local
+#   V=1                  show full command lines; WERROR=1 turns warnings into errors
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+PLATFORM ?= posix
+
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+	-fno-strict-aliasing -MMD -MP -pthread
+override LDFLAGS += -pthread
+LDLIBS ?=
+
+ifeq ($(WERROR),1)
+override CFLAGS += -Werror
+endif
+
+# Each sanitizer build has its own tree so objects never mix.
+ifneq ($(SAN),)
+override CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SAN)
+BUILD ?= build/san-$(subst $(comma),-,$(SAN))
+else
+BUILD ?= build
+endif
+comma := ,
+
+ifneq ($(V),1)
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+quiet =
+endif
+
+OBJ := $(BUILD)/obj
+LIBA := $(BUILD)/lib/libshmfb.a
+LIBSO := $(BUILD)/lib/libshmfb.so
+PCFILE := $(BUILD)/lib/pkgconfig/shmfb.pc
+BIN := $(BUILD)/bin
+
+# core/ and the white-box tests see core/src; the front ends only the public header.
+INC = -Icore/include -Icore/src
+CORE_SRC := $(filter-out core/src/platform_%.c,$(wildcard core/src/*.c)) \
+	core/src/platform_$(PLATFORM).c
+CORE_OBJ := $(CORE_SRC:%.c=$(OBJ)/%.o)
+CORE_PIC := $(CORE_SRC:%.c=$(OBJ)/pic/%.o)
+CORE_LIBS := -lpthread
+
+CLI_SRC := $(wildcard core/cli/*.c)
+PRODUCER_SRC := $(wildcard producer/*.c)
+VIEWER_SRC := $(wildcard viewer/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+SAMPLE_SRC := $(wildcard samples/*.c)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_COMMON := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+
+STB_CFLAGS = $(shell $(PKG_CONFIG) --cflags stb 2>/dev/null)
+STB_LIBS = $(shell $(PKG_CONFIG) --libs stb 2>/dev/null) -lm
+SDL_CFLAGS = $(shell $(PKG_CONFIG) --cflags sdl2 2>/dev/null)
+SDL_LIBS = $(shell $(PKG_CONFIG) --libs sdl2 2>/dev/null)
+
+PROGRAMS := $(BIN)/shmfb
+ifneq ($(PRODUCER_SRC),)
+PROGRAMS += $(BIN)/shmfb-producer
+endif
+ifneq ($(VIEWER_SRC),)
+PROGRAMS += $(BIN)/shmfb-viewer
+endif
+TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%)
+
+.PHONY: all lib programs test check demo install uninstall clean samples deps \
+	deps-test lint fuzz
+.DEFAULT_GOAL := all
+
+all: deps lib programs
+
+# Debian packages: installed when run as root, otherwise the command printed.
+DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
+DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps imagemagick procps
+deps:
+	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
+deps-test:
+	$(Q)sh mk/need-packages.sh $(DEPS_TEST)
+
+lib: $(LIBA) $(LIBSO) $(PCFILE)
+programs: $(PROGRAMS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(INC) $(EXTRA_CFLAGS) -c -o $@ $<
+$(OBJ)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(INC) -c -o $@ $<
+
+$(LIBA): $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+$(LIBSO): $(CORE_PIC)
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)$(CC) -shared -Wl,-z,defs -Wl,-soname,libshmfb.so.0 \
+		$(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+$(PCFILE): core/shmfb.pc.in Makefile
+	@mkdir -p $(@D)
+	$(call quiet,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(shell sed -n 's/^#define SHMFB_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' core/include/shmfb.h | paste -sd.)|' $< > $@
+
+# Front ends see only the public header (producer/ and viewer/ never use core/src).
+$(OBJ)/producer/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)
+$(OBJ)/viewer/%.o: EXTRA_CFLAGS = $(SDL_CFLAGS) $(STB_CFLAGS)
+$(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/samples/%.o $(OBJ)/core/cli/%.o $(OBJ)/bench/%.o: INC = -Icore/include
+
+$(BIN)/shmfb: $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+$(BIN)/shmfb-producer: $(PRODUCER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(STB_LIBS) $(LDLIBS)
+$(BIN)/shmfb-viewer: $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SDL_LIBS) $(STB_LIBS) $(LDLIBS)
+
+samples: $(SAMPLES)
+$(BUILD)/samples/%: $(OBJ)/samples/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+# Tests may look inside core/src (white-box unit tests).
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_COMMON:%.c=$(OBJ)/%.o) $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+test check: deps-test all $(TESTS) samples
+	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(wildcard tests/*.sh))
+
+demo: all
+	$(Q)BUILD=$(BUILD) sh mk/demo.sh
+
+# Every memory_order_ in core/ needs a comment on its line or the line above.
+lint:
+	$(Q)sh mk/lint-atomics.sh core/src/*.c core/src/*.h
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libshmfb.so.0
+	ln -sf libshmfb.so.0 $(DESTDIR)$(LIBDIR)/libshmfb.so
+	install -m 644 core/include/shmfb.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(PCFILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libshmfb.a $(DESTDIR)$(LIBDIR)/libshmfb.so* \
+		$(DESTDIR)$(INCLUDEDIR)/shmfb.h $(DESTDIR)$(LIBDIR)/pkgconfig/shmfb.pc \
+		$(PROGRAMS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+/*
+ * cli.h - the subcommands of build/bin/shmfb.  Each takes argc/argv with
+ * argv[0] the subcommand's name and returns the exit status: 0 success,
+ * 1 runtime error, 2 usage error.
+ */
+#ifndef SHMFB_CLI_H
+#define SHMFB_CLI_H
+
+#include <stdint.h>
+
+int cmd_info(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Prints "shmfb: <message>" to stderr and returns status. */
+int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parses a whole decimal number in [min, max]; 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Parses seconds as a decimal (e.g. "2.5") into nanoseconds; 0 or -1. */
+int cli_parse_seconds(const char *s, int64_t *ns);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * inspect.c - shmfb info, shmfb ls, shmfb rm.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "shmfb.h"
+
+static const char *status_word(int st)
+{
+	switch (st) {
+	case 0: return "running";
+	case SHMFB_ECLOSED: return "closed";
+	case SHMFB_EDEAD: return "dead";
+	case SHMFB_ESTALE: return "stale";
+	case SHMFB_EREPLACED: return "replaced";
+	default: return "invalid";
+	}
+}
+
+static double ms_ago(uint64_t now, uint64_t t)
+{
+	return t && now >= t ? (double)(now - t) / 1e6 : -1.0;
+}
+
+static void print_text(shmfb_reader *r, const char *name)
+{
+	const shmfb_info *in = shmfb_reader_info(r);
+	uint64_t now = shmfb_now_ns();
+	printf("name:       %s\n", name);
+	printf("format:     %ux%u %s, %llu bytes a frame, %u plane(s)\n", in->width, in->height,
+	       shmfb_pixfmt_name(in->format), (unsigned long long)in->layout.frame_bytes,
+	       in->layout.plane_count);
+	for (uint32_t i = 0; i < in->layout.plane_count; i++)
+		printf("  plane %u:  offset %u stride %u rows %u\n", i, in->layout.offset[i],
+		       in->layout.stride[i], in->layout.rows[i]);
+	if (in->fps_num)
+		printf("rate:       %u/%u fps\n", in->fps_num, in->fps_den);
+	printf("mapping:    %llu bytes, version %u, %u slots\n", (unsigned long long)in->total_size,
+	       in->version, in->slot_count);
+	printf("producer:   pid %u, %s, generation %016llx\n", in->producer_pid,
+	       status_word(shmfb_reader_status(r)), (unsigned long long)in->generation);
+	printf("heartbeat:  %.1f ms ago\n", ms_ago(now, shmfb_reader_heartbeat(r)));
+	printf("published:  %llu frames\n", (unsigned long long)shmfb_reader_latest_index(r));
+	for (uint32_t s = 0; s < in->slot_count; s++) {
+		shmfb_frame f;
+		int rc = shmfb_reader_slot(r, s, &f);
+		printf("  slot %u:   offset %llu size %llu: ", s, (unsigned long long)in->slot_offset[s],
+		       (unsigned long long)in->slot_size[s]);
+		if (rc == 0)
+			printf("frame %llu (#%llu) pts %llu published %.3f ms ago\n",
+			       (unsigned long long)f.frame_number, (unsigned long long)f.index,
+			       (unsigned long long)f.pts_ns, ms_ago(now, f.publish_ns));
+		else
+			printf("%s\n", rc == SHMFB_ENOFRAME ? "empty" : "being written");
+	}
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(shmfb_reader *r, const char *name)
+{
+	const shmfb_info *in = shmfb_reader_info(r);
+	printf("{\"name\": ");
+	json_string(name);
+	printf(", \"version\": %u, \"total_size\": %llu, \"width\": %u, \"height\": %u, \"format\": \"%s\"",
+	       in->version, (unsigned long long)in->total_size, in->width, in->height,
+	       shmfb_pixfmt_name(in->format));
+	printf(", \"frame_bytes\": %llu, \"fps_num\": %u, \"fps_den\": %u, \"planes\": [",
+	       (unsigned long long)in->layout.frame_bytes, in->fps_num, in->fps_den);
+	for (uint32_t i = 0; i < in->layout.plane_count; i++)
+		printf("%s{\"offset\": %u, \"stride\": %u, \"rows\": %u}", i ? ", " : "",
+		       in->layout.offset[i], in->layout.stride[i], in->layout.rows[i]);
+	printf("], \"producer_pid\": %u, \"state\": \"%s\", \"generation\": \"%016llx\"", in->producer_pid,
+	       status_word(shmfb_reader_status(r)), (unsigned long long)in->generation);
+	printf(", \"heartbeat_ns\": %llu, \"now_ns\": %llu, \"published\": %llu, \"slots\": [",
+	       (unsigned long long)shmfb_reader_heartbeat(r), (unsigned long long)shmfb_now_ns(),
+	       (unsigned long long)shmfb_reader_latest_index(r));
+	for (uint32_t s = 0; s < in->slot_count; s++) {
+		shmfb_frame f;
+		int rc = shmfb_reader_slot(r, s, &f);
+		printf("%s{\"offset\": %llu, \"size\": %llu, \"state\": \"%s\"", s ? ", " : "",
+		       (unsigned long long)in->slot_offset[s], (unsigned long long)in->slot_size[s],
+		       rc == 0 ? "ready" : rc == SHMFB_ENOFRAME ? "empty" : "writing");
+		if (rc == 0)
+			printf(", \"index\": %llu, \"frame_number\": %llu, \"pts_ns\": %llu, \"publish_ns\": %llu",
+			       (unsigned long long)f.index, (unsigned long long)f.frame_number,
+			       (unsigned long long)f.pts_ns, (unsigned long long)f.publish_ns);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+int cmd_info(int argc, char **argv)
+{
+	const char *name = NULL;
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return cli_fail(2, "info: unknown option '%s'", argv[i]);
+		else if (name)
+			return cli_fail(2, "info: one NAME only (got '%s' and '%s')", name, argv[i]);
+		else
+			name = argv[i];
+	}
+	if (!name)
+		return cli_fail(2, "usage: shmfb info NAME [--json]");
+	shmfb_reader *r;
+	int rc = shmfb_open(name, &r);
+	if (rc < 0)
+		return cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "%s", shmfb_errdetail());
+	if (json)
+		print_json(r, name);
+	else
+		print_text(r, name);
+	shmfb_reader_close(r);
+	return 0;
+}
+
+struct ls_ctx {
+	int json, count;
+};
+
+static void ls_one(const char *name, void *p)
+{
+	struct ls_ctx *c = p;
+	shmfb_reader *r;
+	int rc = shmfb_open(name, &r);
+	const char *state = rc < 0 ? "invalid" : status_word(shmfb_reader_status(r));
+	if (c->json) {
+		printf("%s{\"name\": ", c->count ? ", " : "");
+		json_string(name);
+		printf(", \"state\": \"%s\"", state);
+		if (rc == 0)
+			printf(", \"width\": %u, \"height\": %u, \"format\": \"%s\", \"producer_pid\": %u, \"published\": %llu",
+			       shmfb_reader_info(r)->width, shmfb_reader_info(r)->height,
+			       shmfb_pixfmt_name(shmfb_reader_info(r)->format),
+			       shmfb_reader_info(r)->producer_pid,
+			       (unsigned long long)shmfb_reader_latest_index(r));
+		printf("}");
+	} else if (rc == 0) {
+		const shmfb_info *in = shmfb_reader_info(r);
+		char size[32];
+		snprintf(size, sizeof size, "%ux%u", in->width, in->height);
+		printf("%-24s %-9s %-11s %-6s pid %-8u %llu frames\n", name, state, size,
+		       shmfb_pixfmt_name(in->format), in->producer_pid,
+		       (unsigned long long)shmfb_reader_latest_index(r));
+	} else {
+		printf("%-24s %-9s %s\n", name, state, shmfb_errdetail());
+	}
+	c->count++;
+	shmfb_reader_close(r);
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	struct ls_ctx c = {0, 0};
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			c.json = 1;
+		else
+			return cli_fail(2, "ls: unexpected argument '%s'", argv[i]);
+	}
+	if (c.json)
+		printf("[");
+	int rc = shmfb_list(ls_one, &c);
+	if (c.json)
+		printf("]\n");
+	return rc < 0 ? cli_fail(1, "%s", shmfb_errdetail()) : 0;
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_fail(2, "usage: shmfb rm NAME...");
+	int status = 0;
+	for (int i = 1; i < argc; i++) {
+		int rc = shmfb_unlink(argv[i]);
+		if (rc < 0)
+			status = cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "%s",
+					  shmfb_errdetail());
+	}
+	return status;
+}

@@ -1,0 +1,364 @@
+/*
+ * shmfb.h - hand video frames from one process to many through named shared
+ * memory.
+ *
+ * A producer creates a named mapping: page 0 is a header that describes it
+ * (docs/FORMAT.md), followed by three 4 KiB-aligned frame slots (triple
+ * buffering).  Readers open the mapping read-only, take the latest completed
+ * frame and can sleep until a newer one is published.  Nothing a reader does
+ * is visible to the producer, so a slow or dead reader never stalls it.
+ *
+ * Producer loop:
+ *
+ *     shmfb_writer_options o;
+ *     shmfb_writer_options_init(&o);
+ *     o.width = 1280; o.height = 720; o.format = SHMFB_FMT_RGBA8;
+ *     shmfb_writer *w;
+ *     int rc = shmfb_create("cam0", &o, &w);
+ *     if (rc < 0) die("%s", shmfb_errdetail());
+ *     for (uint64_t n = 0;; n++) {
+ *         shmfb_planes p;
+ *         shmfb_writer_acquire(w, &p);        // in-place: draw into p.data[]
+ *         draw(p.data[0], p.stride[0]);
+ *         shmfb_writer_publish(w, n, pts_ns); // readers are woken
+ *     }
+ *     shmfb_writer_close(w);
+ *
+ * Reader loop:
+ *
+ *     shmfb_reader *r;
+ *     if (shmfb_open("cam0", &r) < 0) die("%s", shmfb_errdetail());
+ *     uint64_t seen = 0;
+ *     for (;;) {
+ *         int rc = shmfb_reader_wait(r, seen, 250 * SHMFB_MS, 0);
+ *         if (rc == SHMFB_ETIMEDOUT) { check shmfb_reader_status(r); continue; }
+ *         shmfb_frame f;
+ *         if (shmfb_reader_copy_latest(r, buf, size, &f) == 0) { use(buf); seen = f.index; }
+ *     }
+ *
+ * Real-time safe (no allocation, no locks, no system call other than the
+ * futex wake): shmfb_writer_acquire, shmfb_writer_publish,
+ * shmfb_writer_publish_copy, shmfb_writer_heartbeat, shmfb_reader_latest,
+ * shmfb_frame_valid, shmfb_reader_copy_latest.
+ *
+ * Errors: every function that can fail returns int: 0 (or a count) on
+ * success, a negative SHMFB_E* code on failure.  shmfb_strerror(code) gives
+ * the fixed text of a code; shmfb_errdetail() gives a one-line message about
+ * the last failure in the calling thread that names the thing that was wrong
+ * (the mapping's name, the field, the owner's pid).  Passing a NULL handle or
+ * using a handle from the wrong role is a programming error and aborts.
+ */
+#ifndef SHMFB_H
+#define SHMFB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(SHMFB_BUILDING_DLL)
+#define SHMFB_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(SHMFB_USING_DLL)
+#define SHMFB_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define SHMFB_API __attribute__((visibility("default")))
+#else
+#define SHMFB_API
+#endif
+
+#define SHMFB_VERSION_MAJOR 0
+#define SHMFB_VERSION_MINOR 1
+#define SHMFB_VERSION_PATCH 0
+
+/* Time is in nanoseconds of CLOCK_MONOTONIC everywhere. */
+#define SHMFB_US 1000LL
+#define SHMFB_MS 1000000LL
+#define SHMFB_SEC 1000000000LL
+
+/*
+ * Error codes.  Where an errno means the same thing the code is -errno on
+ * Linux; the numbers are fixed so they are the same on every platform.
+ */
+enum {
+	SHMFB_OK = 0,
+	SHMFB_EPERM = -1,
+	SHMFB_ENOENT = -2,       /* no mapping by that name */
+	SHMFB_EINTR = -4,
+	SHMFB_EIO = -5,
+	SHMFB_EAGAIN = -11,
+	SHMFB_ENOMEM = -12,
+	SHMFB_EACCES = -13,      /* permission denied */
+	SHMFB_EBUSY = -16,
+	SHMFB_EEXIST = -17,      /* name in use by a live producer */
+	SHMFB_EINVAL = -22,      /* bad argument */
+	SHMFB_ENOSPC = -28,
+	SHMFB_ENAMETOOLONG = -36,
+	SHMFB_ETIMEDOUT = -110,
+
+	/* Our own: naming and creation. */
+	SHMFB_EBADNAME = -1000,  /* name has characters or parts not allowed */
+	SHMFB_EZEROSIZE = -1001, /* width or height is zero (Win32's ERROR_FILE_INVALID) */
+	SHMFB_ETOOBIG = -1002,   /* sizes overflow or exceed SHMFB_MAX_* */
+	SHMFB_EBADFORMAT = -1003,/* unknown pixel format, or odd size for 4:2:x */
+	SHMFB_ECOLLISION = -1004,/* name taken by another kind of object (Win32) */
+
+	/* Header validation: each a distinct failure of an untrusted mapping. */
+	SHMFB_EBADMAGIC = -1100,
+	SHMFB_EBADVERSION = -1101,
+	SHMFB_EBADHEADERSIZE = -1102,
+	SHMFB_EBADTOTALSIZE = -1103, /* total_size disagrees with the object's real size */
+	SHMFB_EBADSLOTCOUNT = -1104,
+	SHMFB_EBADSLOT = -1105,      /* slot offset/size unaligned, overlapping or outside */
+	SHMFB_EBADGEOMETRY = -1106,  /* width/height/format/planes inconsistent */
+	SHMFB_EBADPLANE = -1107,     /* a plane lies outside its slot */
+	SHMFB_EBADSTATE = -1108,     /* latest slot index or state out of range */
+
+	/* Reader status. */
+	SHMFB_ENOFRAME = -1200,  /* nothing published yet */
+	SHMFB_ETORN = -1201,     /* the slot was rewritten while being read */
+	SHMFB_ECLOSED = -1202,   /* producer closed the mapping */
+	SHMFB_EDEAD = -1203,     /* producer died without closing */
+	SHMFB_ESTALE = -1204,    /* producer alive but silent past its heartbeat timeout */
+	SHMFB_EREPLACED = -1205, /* the name now refers to a newer mapping */
+	SHMFB_EBACKWARDS = -1206,/* publish counter went backwards: mapping corrupt */
+};
+
+/* Fixed text for a code; never NULL. */
+SHMFB_API const char *shmfb_strerror(int code);
+/* One line about the last failure in this thread, naming what was wrong. */
+SHMFB_API const char *shmfb_errdetail(void);
+
+/* ---------------------------------------------------------------- formats */
+
+typedef enum shmfb_pixfmt {
+	SHMFB_FMT_NONE = 0,
+	SHMFB_FMT_RGBA8 = 1, /* bytes R,G,B,A */
+	SHMFB_FMT_BGRA8 = 2, /* bytes B,G,R,A */
+	SHMFB_FMT_RGB24 = 3, /* bytes R,G,B */
+	SHMFB_FMT_GRAY8 = 4, /* one byte of luma */
+	SHMFB_FMT_NV12 = 5,  /* Y plane, then interleaved U,V at half size */
+	SHMFB_FMT_I420 = 6,  /* Y plane, U plane, V plane, chroma at half size */
+	SHMFB_FMT_YUYV = 7,  /* packed Y0 U Y1 V, 4:2:2 */
+	SHMFB_FMT_COUNT
+} shmfb_pixfmt;
+
+#define SHMFB_MAX_PLANES 4
+#define SHMFB_MAX_DIM 16384                      /* width and height */
+#define SHMFB_MAX_FRAME_BYTES (1024ULL << 20)    /* one slot, 1 GiB */
+#define SHMFB_NAME_MAX 64                        /* shm names, without prefix */
+#define SHMFB_PATH_MAX 255                       /* stored path of file-backed */
+#define SHMFB_SLOTS 3
+
+/* "rgba", "nv12", ... ; NULL for an unknown format. */
+SHMFB_API const char *shmfb_pixfmt_name(shmfb_pixfmt f);
+/* Parses a name as printed by shmfb_pixfmt_name (also "rgba8", "bgra8"). */
+SHMFB_API shmfb_pixfmt shmfb_pixfmt_from_name(const char *name);
+
+/* The byte layout of one frame of a format, tightly packed. */
+typedef struct shmfb_layout {
+	uint32_t plane_count;
+	uint32_t offset[SHMFB_MAX_PLANES]; /* from the start of the slot */
+	uint32_t stride[SHMFB_MAX_PLANES]; /* bytes per row */
+	uint32_t rows[SHMFB_MAX_PLANES];
+	uint32_t row_bytes[SHMFB_MAX_PLANES]; /* bytes of pixels per row */
+	uint64_t frame_bytes;
+} shmfb_layout;
+
+/*
+ * Computes the packed layout of a width x height frame.
+ * Returns 0, SHMFB_EZEROSIZE, SHMFB_EBADFORMAT (unknown format, or an odd
+ * width/height where the format subsamples), or SHMFB_ETOOBIG.
+ */
+SHMFB_API int shmfb_layout_compute(uint32_t width, uint32_t height,
+				   shmfb_pixfmt format, shmfb_layout *out);
+
+/* --------------------------------------------------------------- producer */
+
+enum {
+	SHMFB_CREATE_REPLACE = 1u << 0, /* take over the name even from a live producer */
+	SHMFB_CREATE_KEEP = 1u << 1,    /* do not unlink the name at close */
+};
+
+typedef struct shmfb_writer_options {
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	uint32_t fps_num, fps_den;     /* nominal rate, 0/1 = unknown */
+	uint32_t mode;                 /* permission bits, default 0600 */
+	uint32_t flags;                /* SHMFB_CREATE_* */
+	uint32_t heartbeat_timeout_ms; /* readers call a silent producer stale
+					  after this; 0 = never; default 3000 */
+} shmfb_writer_options;
+
+typedef struct shmfb_writer shmfb_writer;
+
+/* Pointers into the acquired slot, one per plane. */
+typedef struct shmfb_planes {
+	uint8_t *data[SHMFB_MAX_PLANES];
+	uint32_t stride[SHMFB_MAX_PLANES];
+	uint32_t plane_count;
+	uint64_t frame_bytes;
+} shmfb_planes;
+
+SHMFB_API void shmfb_writer_options_init(shmfb_writer_options *o);
+
+/*
+ * Creates the mapping NAME: a shared-memory object for a plain name
+ * (letters, digits, '.', '_', '-'; at most SHMFB_NAME_MAX), a file when the
+ * name contains '/'.  All pages are faulted in before this returns.
+ * Returns 0, SHMFB_EBADNAME, SHMFB_ENAMETOOLONG, SHMFB_EZEROSIZE,
+ * SHMFB_EBADFORMAT, SHMFB_ETOOBIG, SHMFB_EEXIST (a live producer owns it;
+ * shmfb_errdetail() names its pid), SHMFB_EACCES, SHMFB_ENOMEM/ENOSPC.
+ * A name whose producer is dead is taken over.
+ */
+SHMFB_API int shmfb_create(const char *name, const shmfb_writer_options *o,
+			   shmfb_writer **out);
+
+/*
+ * Starts writing a frame in place.  The slot is never the latest published
+ * one nor the one before it was, so a reader of the latest frame has two
+ * frame periods.  Calling acquire twice without publishing reuses the slot.
+ */
+SHMFB_API void shmfb_writer_acquire(shmfb_writer *w, shmfb_planes *p);
+/* Publishes the acquired slot; frame_number and pts_ns are the caller's. */
+SHMFB_API void shmfb_writer_publish(shmfb_writer *w, uint64_t frame_number,
+				    uint64_t pts_ns);
+/*
+ * acquire + copy + publish.  size must equal the frame size.
+ * Returns 0 or SHMFB_EINVAL.
+ */
+SHMFB_API int shmfb_writer_publish_copy(shmfb_writer *w, const void *src,
+					size_t size, uint64_t frame_number,
+					uint64_t pts_ns);
+/* Tells readers the producer is alive while it publishes nothing. */
+SHMFB_API void shmfb_writer_heartbeat(shmfb_writer *w);
+/* Number of frames published so far. */
+SHMFB_API uint64_t shmfb_writer_published(const shmfb_writer *w);
+/* The generation id chosen at create. */
+SHMFB_API uint64_t shmfb_writer_generation(const shmfb_writer *w);
+/*
+ * Marks the mapping closed, wakes readers, unlinks the name (unless
+ * SHMFB_CREATE_KEEP, or the name was since taken by another producer),
+ * unmaps and frees.  Returns 0 or the unlink error.
+ */
+SHMFB_API int shmfb_writer_close(shmfb_writer *w);
+
+/* ----------------------------------------------------------------- reader */
+
+typedef struct shmfb_reader shmfb_reader;
+
+/* What the header says, validated, copied once at open. */
+typedef struct shmfb_info {
+	char name[SHMFB_PATH_MAX + 1];
+	uint32_t version;
+	uint64_t total_size;
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	uint32_t fps_num, fps_den;
+	shmfb_layout layout;    /* offsets are from the start of a slot */
+	uint32_t slot_count;
+	uint64_t slot_offset[SHMFB_SLOTS];
+	uint64_t slot_size[SHMFB_SLOTS];
+	uint32_t producer_pid;
+	uint64_t generation;
+	uint64_t create_ns;
+	uint32_t heartbeat_timeout_ms;
+} shmfb_info;
+
+/* One frame as seen by a reader. */
+typedef struct shmfb_frame {
+	uint64_t index;        /* publish counter: 1 for the first frame */
+	uint64_t frame_number; /* the producer's own number */
+	uint64_t pts_ns;       /* capture time */
+	uint64_t publish_ns;   /* when it was published */
+	uint64_t bytes;        /* frame size */
+	uint32_t slot;
+	const uint8_t *data[SHMFB_MAX_PLANES]; /* zero-copy: inside the mapping */
+	uint32_t stride[SHMFB_MAX_PLANES];
+	uint64_t seq__;        /* private: seqlock value seen */
+} shmfb_frame;
+
+/*
+ * Opens NAME read-only and validates its header (every failure its own code,
+ * see the SHMFB_EBAD* list).  Also SHMFB_ENOENT, SHMFB_EACCES, SHMFB_EBADNAME.
+ */
+SHMFB_API int shmfb_open(const char *name, shmfb_reader **out);
+SHMFB_API void shmfb_reader_close(shmfb_reader *r);
+SHMFB_API const shmfb_info *shmfb_reader_info(const shmfb_reader *r);
+
+/*
+ * Zero-copy: describes the latest completed frame.  The pointers are into
+ * the mapping; the pixels are only known good if shmfb_frame_valid() is true
+ * after you have finished reading them.
+ * Returns 0, SHMFB_ENOFRAME, SHMFB_EBADSTATE, SHMFB_EBACKWARDS, SHMFB_ETORN
+ * (the slot was being rewritten: call again).
+ */
+SHMFB_API int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f);
+/* 1 when the slot has not been rewritten since shmfb_reader_latest(). */
+SHMFB_API int shmfb_frame_valid(const shmfb_reader *r, const shmfb_frame *f);
+
+/*
+ * Copies the latest completed frame into dst (size >= frame bytes),
+ * retrying while the copy races the producer, so it never returns a torn
+ * frame.  f (may be NULL) gets the metadata; its data[] point into dst.
+ * Returns 0, SHMFB_EINVAL (dst too small), SHMFB_ENOFRAME, SHMFB_EBADSTATE,
+ * SHMFB_EBACKWARDS, SHMFB_EAGAIN (lapped too often: the reader is too slow).
+ */
+SHMFB_API int shmfb_reader_copy_latest(shmfb_reader *r, void *dst,
+				       size_t size, shmfb_frame *f);
+
+/*
+ * Metadata of one slot (no pixels: f->data[] are NULL), read consistently
+ * under its seqlock; for inspection tools.  Returns 0, SHMFB_EINVAL (slot
+ * out of range), SHMFB_ENOFRAME (never written), SHMFB_ETORN (being written).
+ */
+SHMFB_API int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f);
+
+/* Publish counter of the latest frame (0 = none yet). */
+SHMFB_API uint64_t shmfb_reader_latest_index(shmfb_reader *r);
+
+enum {
+	SHMFB_WAIT_SPIN = 1u << 0, /* poll the counter instead of sleeping */
+};
+
+/*
+ * Waits until a frame with index > after is published.
+ * Sleeps on a futex (or spins with SHMFB_WAIT_SPIN) for at most timeout_ns
+ * (< 0 = forever).  Returns 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED.
+ */
+SHMFB_API int shmfb_reader_wait(shmfb_reader *r, uint64_t after,
+				int64_t timeout_ns, unsigned flags);
+
+/*
+ * Is the producer still there?  0 while it runs; SHMFB_ECLOSED,
+ * SHMFB_EDEAD, SHMFB_ESTALE, SHMFB_EREPLACED (the name now holds another
+ * generation: open it again).  Makes system calls; call it when a wait
+ * times out, not per frame.
+ */
+SHMFB_API int shmfb_reader_status(shmfb_reader *r);
+
+/* Current heartbeat time written by the producer. */
+SHMFB_API uint64_t shmfb_reader_heartbeat(shmfb_reader *r);
+
+/* Producer state words as stored in the header. */
+enum { SHMFB_STATE_RUNNING = 1, SHMFB_STATE_CLOSED = 2 };
+
+/* ------------------------------------------------------------- utilities */
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock of every time in the mapping. */
+SHMFB_API uint64_t shmfb_now_ns(void);
+
+/* Checks a name against the rules of shmfb_create; 0 or a code. */
+SHMFB_API int shmfb_name_check(const char *name);
+
+/* Removes a name (for shmfb rm).  0, SHMFB_ENOENT, SHMFB_EBADNAME, ... */
+SHMFB_API int shmfb_unlink(const char *name);
+
+/* Calls fn for each shmfb mapping name visible on this machine. */
+SHMFB_API int shmfb_list(void (*fn)(const char *name, void *ctx), void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SHMFB_H */

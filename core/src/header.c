@@ -1,0 +1,177 @@
+/*
+ * header.c - writing a fresh header, and validating one from another process.
+ *
+ * A reader treats the header as hostile input: it copies the fields that
+ * are written once into its own memory, checks that copy, and from then on
+ * uses only the copy, so a producer that rewrites them later cannot move a
+ * reader outside the mapping.  The live fields are range-checked at each use
+ * (slots.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PAGE_ROUND(x) (((x) + SHMFB__PAGE - 1) / SHMFB__PAGE * SHMFB__PAGE)
+
+int shmfb__mapping_size(const shmfb_layout *l, uint64_t *total, uint64_t *slot)
+{
+	*slot = PAGE_ROUND(l->frame_bytes);
+	*total = SHMFB__HEADER_SIZE + SHMFB_SLOTS * *slot;
+	return 0;
+}
+
+void shmfb__header_init(struct shmfb__header *h, const char *name,
+			const shmfb_writer_options *o, const shmfb_layout *l,
+			uint64_t total_size, uint64_t slot_size)
+{
+	memcpy(h->magic, SHMFB__MAGIC, sizeof h->magic);
+	h->version = SHMFB__VERSION;
+	h->header_size = SHMFB__HEADER_SIZE;
+	h->total_size = total_size;
+	h->slot_count = SHMFB_SLOTS;
+	h->flags = 0;
+	for (uint32_t i = 0; i < SHMFB_SLOTS; i++) {
+		h->slot[i].offset = SHMFB__HEADER_SIZE + i * slot_size;
+		h->slot[i].size = slot_size;
+	}
+	h->width = o->width;
+	h->height = o->height;
+	h->pixel_format = (uint32_t)o->format;
+	h->plane_count = l->plane_count;
+	for (uint32_t i = 0; i < l->plane_count; i++) {
+		h->plane[i].offset = l->offset[i];
+		h->plane[i].stride = l->stride[i];
+	}
+	h->frame_bytes = l->frame_bytes;
+	h->fps_num = o->fps_num;
+	h->fps_den = o->fps_den;
+	h->producer_pid = shmfb__plat_getpid();
+	h->heartbeat_timeout_ms = o->heartbeat_timeout_ms;
+	h->generation = shmfb__plat_random64();
+	h->create_ns = shmfb__plat_now_ns();
+	strncpy(h->name, name, sizeof h->name - 1);
+}
+
+/* Does [off, off + len) lie inside [0, limit) without wrapping? */
+static int inside(uint64_t off, uint64_t len, uint64_t limit)
+{
+	return off <= limit && len <= limit - off;
+}
+
+static int validate_slots(const struct shmfb__header *h, const char *name)
+{
+	for (uint32_t i = 0; i < SHMFB_SLOTS; i++) {
+		uint64_t off = h->slot[i].offset, size = h->slot[i].size;
+		if (off % SHMFB__PAGE || size % SHMFB__PAGE || off < SHMFB__HEADER_SIZE)
+			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u at offset %llu size %llu is not page-aligned after the header",
+					     name, i, (unsigned long long)off, (unsigned long long)size);
+		if (!inside(off, size, h->total_size))
+			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u [%llu, +%llu) lies outside the %llu-byte mapping",
+					     name, i, (unsigned long long)off, (unsigned long long)size,
+					     (unsigned long long)h->total_size);
+		if (size < h->frame_bytes)
+			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u of %llu bytes cannot hold a %llu-byte frame",
+					     name, i, (unsigned long long)size, (unsigned long long)h->frame_bytes);
+		for (uint32_t j = 0; j < i; j++) {
+			uint64_t o2 = h->slot[j].offset, s2 = h->slot[j].size;
+			if (off < o2 + s2 && o2 < off + size)
+				return shmfb__errorf(SHMFB_EBADSLOT, "%s: slots %u and %u overlap", name, j, i);
+		}
+	}
+	return 0;
+}
+
+static int validate_video(const struct shmfb__header *h, const char *name, shmfb_layout *out)
+{
+	shmfb_layout want;
+	int rc = shmfb_layout_compute(h->width, h->height, (shmfb_pixfmt)h->pixel_format, &want);
+	if (rc < 0) {
+		char why[256]; /* the detail buffer is about to be rewritten */
+		snprintf(why, sizeof why, "%s", shmfb_errdetail());
+		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: video description is invalid: %s", name, why);
+	}
+	if (h->plane_count != want.plane_count)
+		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: %s has %u planes, header says %u", name,
+				     shmfb_pixfmt_name((shmfb_pixfmt)h->pixel_format), want.plane_count,
+				     h->plane_count);
+	if (h->frame_bytes < want.frame_bytes || h->frame_bytes > SHMFB_MAX_FRAME_BYTES)
+		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: frame_bytes %llu is wrong for %ux%u %s (at least %llu)",
+				     name, (unsigned long long)h->frame_bytes, h->width, h->height,
+				     shmfb_pixfmt_name((shmfb_pixfmt)h->pixel_format),
+				     (unsigned long long)want.frame_bytes);
+	*out = want;
+	for (uint32_t i = 0; i < want.plane_count; i++) {
+		uint64_t stride = h->plane[i].stride, rows = want.rows[i];
+		if (stride < want.row_bytes[i])
+			return shmfb__errorf(SHMFB_EBADPLANE, "%s: plane %u stride %llu is shorter than a row (%u)",
+					     name, i, (unsigned long long)stride, want.row_bytes[i]);
+		/* Both factors are < 2^32, so the product fits in 64 bits. */
+		uint64_t span = stride * (rows - 1) + want.row_bytes[i];
+		if (!inside(h->plane[i].offset, span, h->frame_bytes))
+			return shmfb__errorf(SHMFB_EBADPLANE, "%s: plane %u at offset %u (%llu bytes) lies outside the %llu-byte frame",
+					     name, i, h->plane[i].offset, (unsigned long long)span,
+					     (unsigned long long)h->frame_bytes);
+		out->offset[i] = h->plane[i].offset;
+		out->stride[i] = h->plane[i].stride;
+	}
+	out->frame_bytes = h->frame_bytes;
+	return 0;
+}
+
+int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_size,
+			   const char *name, shmfb_info *info)
+{
+	/* Work on a private copy of the write-once fields (see top of file). */
+	struct shmfb__header h;
+	memset(&h, 0, sizeof h);
+	if (mapped_size < SHMFB__HEADER_SIZE)
+		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: object is %llu bytes, smaller than a shmfb header",
+				     name, (unsigned long long)mapped_size);
+	memcpy(&h, shared, offsetof(struct shmfb__header, state));
+	memcpy(h.name, shared->name, sizeof h.name);
+	h.name[sizeof h.name - 1] = 0;
+
+	if (memcmp(h.magic, SHMFB__MAGIC, sizeof h.magic))
+		return shmfb__errorf(SHMFB_EBADMAGIC, "%s: not a shmfb mapping (magic bytes differ)", name);
+	if (h.version != SHMFB__VERSION)
+		return shmfb__errorf(SHMFB_EBADVERSION, "%s: format version %u, this library reads version %u",
+				     name, h.version, SHMFB__VERSION);
+	if (h.header_size != SHMFB__HEADER_SIZE)
+		return shmfb__errorf(SHMFB_EBADHEADERSIZE, "%s: header_size %u, expected %u",
+				     name, h.header_size, SHMFB__HEADER_SIZE);
+	if (h.total_size != mapped_size || h.total_size % SHMFB__PAGE)
+		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: header says %llu bytes, the object has %llu",
+				     name, (unsigned long long)h.total_size, (unsigned long long)mapped_size);
+	if (h.slot_count != SHMFB_SLOTS)
+		return shmfb__errorf(SHMFB_EBADSLOTCOUNT, "%s: slot_count %u, expected %u",
+				     name, h.slot_count, SHMFB_SLOTS);
+	shmfb_layout layout;
+	int rc = validate_video(&h, name, &layout);
+	if (rc < 0)
+		return rc;
+	rc = validate_slots(&h, name);
+	if (rc < 0)
+		return rc;
+
+	memset(info, 0, sizeof *info);
+	memcpy(info->name, h.name, sizeof info->name);
+	info->version = h.version;
+	info->total_size = h.total_size;
+	info->width = h.width;
+	info->height = h.height;
+	info->format = (shmfb_pixfmt)h.pixel_format;
+	info->fps_num = h.fps_num;
+	info->fps_den = h.fps_den;
+	info->layout = layout;
+	info->slot_count = h.slot_count;
+	for (uint32_t i = 0; i < SHMFB_SLOTS; i++) {
+		info->slot_offset[i] = h.slot[i].offset;
+		info->slot_size[i] = h.slot[i].size;
+	}
+	info->producer_pid = h.producer_pid;
+	info->generation = h.generation;
+	info->create_ns = h.create_ns;
+	info->heartbeat_timeout_ms = h.heartbeat_timeout_ms;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * platform.h - everything shmfb asks of the operating system.
+ *
+ * platform_posix.c implements it for Linux; platform_win32.c will implement
+ * it with CreateFileMapping/OpenFileMapping/MapViewOfFile and named events.
+ * No other file in core/ makes a system call or tests a platform macro.
+ *
+ * Every function returning int returns 0 or a negative SHMFB_E* code and,
+ * on failure, has set the thread's error detail (shmfb__errorf).
+ */
+#ifndef SHMFB_PLATFORM_H
+#define SHMFB_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atomic.h"
+
+/* An open, mapped segment. */
+typedef struct shmfb__seg {
+	intptr_t handle;   /* fd on POSIX, HANDLE on Win32 */
+	void *base;        /* the mapping */
+	size_t size;       /* bytes mapped: the object's real size */
+	int writable;
+	uintptr_t extra;   /* backend's own: Win32 event handle */
+} shmfb__seg;
+
+/*
+ * Creates a new object `name` (a plain name, or a path when it holds '/')
+ * exclusively, sizes it, maps it read-write with every page faulted in, and
+ * marks the calling process its owner (see owner_alive).  SHMFB_EEXIST when
+ * the name exists.
+ */
+int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode,
+			   shmfb__seg *seg);
+/* Opens an existing object read-only (or read-write) and maps all of it. */
+int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg);
+/* Unmaps and closes; safe on a zeroed seg. */
+void shmfb__plat_seg_close(shmfb__seg *seg);
+/* Removes the name; the object lives on while mapped. */
+int shmfb__plat_unlink(const char *name);
+/*
+ * 1 when `name` still refers to the object of seg, 0 when it refers to
+ * another object or nothing.
+ */
+int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg);
+/*
+ * 1 while the process that created the object is alive and has not closed
+ * it (a lock held by the creator, released by the kernel at its death),
+ * 0 when not.
+ */
+int shmfb__plat_owner_alive(const shmfb__seg *seg);
+/* 1 if a process with this id exists, 0 if not. */
+int shmfb__plat_pid_alive(uint32_t pid);
+uint32_t shmfb__plat_getpid(void);
+
+/* Calls fn(name) for each shmfb object (plain names only). */
+int shmfb__plat_list(void (*fn)(const char *name, void *ctx), void *ctx);
+
+uint64_t shmfb__plat_now_ns(void);
+uint64_t shmfb__plat_random64(void);
+
+/*
+ * Sleeps while *word == expected, at most timeout_ns (< 0: forever).
+ * Returns 0 (woken, or the word had changed) or SHMFB_ETIMEDOUT.  Spurious
+ * returns are allowed: callers re-check.
+ */
+int shmfb__plat_wait(const shmfb__seg *seg, shmfb_atomic_u32 *word,
+		     uint32_t expected, int64_t timeout_ns);
+/* Wakes every process sleeping on word. */
+void shmfb__plat_wake(const shmfb__seg *seg, shmfb_atomic_u32 *word);
+
+#endif /* SHMFB_PLATFORM_H */

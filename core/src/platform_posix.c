@@ -1,0 +1,273 @@
+/*
+ * platform_posix.c - the platform layer on Linux: POSIX shared memory (or a
+ * file), mmap, flock for owner liveness, futex for wake-ups.
+ *
+ * A plain name NAME is the shared-memory object "/shmfb-NAME" (so shmfb ls
+ * can tell ours from everyone else's in /dev/shm); a name holding '/' is a
+ * file path, opened with O_NOFOLLOW so a symlink cannot redirect it.
+ *
+ * Liveness: the creator holds an exclusive flock on its descriptor for as
+ * long as it lives.  The kernel drops it when the process dies however it
+ * dies, which, unlike a pid, cannot be confused by pid reuse or a pid
+ * namespace.  A probe takes a shared lock without blocking: it succeeds only
+ * when no creator holds the object.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SHM_DIR "/dev/shm"
+#define SHM_PREFIX "shmfb-"
+
+/* errno to our code: identical numbers on Linux, kept explicit. */
+static int code_of(int e)
+{
+	switch (e) {
+	case EPERM: return SHMFB_EPERM;
+	case ENOENT: return SHMFB_ENOENT;
+	case EINTR: return SHMFB_EINTR;
+	case EAGAIN: return SHMFB_EAGAIN;
+	case ENOMEM: return SHMFB_ENOMEM;
+	case EACCES: return SHMFB_EACCES;
+	case EBUSY: return SHMFB_EBUSY;
+	case EEXIST: return SHMFB_EEXIST;
+	case ENOSPC: case EFBIG: return SHMFB_ENOSPC;
+	case ENAMETOOLONG: return SHMFB_ENAMETOOLONG;
+	case ETIMEDOUT: return SHMFB_ETIMEDOUT;
+	case ELOOP: return SHMFB_EBADNAME; /* O_NOFOLLOW met a symlink */
+	default: return e > 0 && e < 1000 ? -e : SHMFB_EIO;
+	}
+}
+
+static int sys_error(const char *what, const char *name)
+{
+	int e = errno;
+	if (e == ELOOP)
+		return shmfb__errorf(SHMFB_EBADNAME, "%s: %s: is a symbolic link (refused)", name, what);
+	return shmfb__errorf(code_of(e), "%s: %s: %s", name, what, strerror(e));
+}
+
+static int open_object(const char *name, int flags, mode_t mode)
+{
+	if (shmfb__name_is_path(name))
+		return open(name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	char obj[SHMFB_NAME_MAX + sizeof SHM_PREFIX + 2];
+	snprintf(obj, sizeof obj, "/" SHM_PREFIX "%s", name);
+	return shm_open(obj, flags, mode);
+}
+
+int shmfb__plat_unlink(const char *name)
+{
+	int rc;
+	if (shmfb__name_is_path(name)) {
+		rc = unlink(name);
+	} else {
+		char obj[SHMFB_NAME_MAX + sizeof SHM_PREFIX + 2];
+		snprintf(obj, sizeof obj, "/" SHM_PREFIX "%s", name);
+		rc = shm_unlink(obj);
+	}
+	return rc < 0 ? sys_error("unlink", name) : 0;
+}
+
+/* Reserve the memory now so a full /dev/shm is an error here, not a SIGBUS later. */
+static int reserve(int fd, size_t size, const char *name)
+{
+	if (ftruncate(fd, (off_t)size) < 0)
+		return sys_error("ftruncate", name);
+	int rc = posix_fallocate(fd, 0, (off_t)size);
+	if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL) {
+		errno = rc;
+		return sys_error("reserving memory", name);
+	}
+	return 0;
+}
+
+int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__seg *seg)
+{
+	memset(seg, 0, sizeof *seg);
+	int fd = open_object(name, O_RDWR | O_CREAT | O_EXCL, (mode_t)mode);
+	if (fd < 0)
+		return errno == EEXIST ? shmfb__errorf(SHMFB_EEXIST, "%s: name exists", name)
+				       : sys_error("create", name);
+	int rc;
+	/* Blocking: a reader's liveness probe holds a shared lock for microseconds. */
+	if (flock(fd, LOCK_EX) < 0) {
+		rc = sys_error("flock", name);
+		goto fail;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0) { /* exact mode, whatever the umask */
+		rc = sys_error("fchmod", name);
+		goto fail;
+	}
+	rc = reserve(fd, size, name);
+	if (rc < 0)
+		goto fail;
+	/* MAP_POPULATE: every page is faulted in now, none on the frame path. */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (p == MAP_FAILED) {
+		rc = sys_error("mmap", name);
+		goto fail;
+	}
+	seg->handle = fd;
+	seg->base = p;
+	seg->size = size;
+	seg->writable = 1;
+	return 0;
+fail:
+	shmfb__plat_unlink(name);
+	close(fd);
+	return rc;
+}
+
+int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
+{
+	memset(seg, 0, sizeof *seg);
+	int fd = open_object(name, writable ? O_RDWR : O_RDONLY, 0);
+	if (fd < 0)
+		return errno == ENOENT ? shmfb__errorf(SHMFB_ENOENT, "%s: no such mapping", name)
+				       : sys_error("open", name);
+	struct stat st;
+	int rc;
+	if (fstat(fd, &st) < 0) {
+		rc = sys_error("fstat", name);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = shmfb__errorf(SHMFB_EBADMAGIC, "%s: not a regular file", name);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size < SHMFB__HEADER_SIZE || (uint64_t)st.st_size > SIZE_MAX / 2) {
+		rc = shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: object is %lld bytes, not a shmfb mapping size",
+				   name, (long long)st.st_size);
+		goto fail;
+	}
+	size_t size = (size_t)st.st_size;
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	void *p = mmap(NULL, size, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (p == MAP_FAILED) {
+		rc = sys_error("mmap", name);
+		goto fail;
+	}
+	seg->handle = fd;
+	seg->base = p;
+	seg->size = size;
+	seg->writable = writable;
+	return 0;
+fail:
+	close(fd);
+	return rc;
+}
+
+void shmfb__plat_seg_close(shmfb__seg *seg)
+{
+	if (seg->base)
+		munmap(seg->base, seg->size);
+	if (seg->base || seg->handle > 0)
+		close((int)seg->handle);
+	memset(seg, 0, sizeof *seg);
+}
+
+int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg)
+{
+	int fd = open_object(name, O_RDONLY, 0);
+	if (fd < 0)
+		return 0;
+	struct stat a, b;
+	int same = fstat(fd, &a) == 0 && fstat((int)seg->handle, &b) == 0 &&
+		   a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	close(fd);
+	return same;
+}
+
+int shmfb__plat_owner_alive(const shmfb__seg *seg)
+{
+	int fd = (int)seg->handle;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return 0;
+	}
+	return errno == EWOULDBLOCK;
+}
+
+int shmfb__plat_pid_alive(uint32_t pid)
+{
+	if (pid == 0 || pid > INT_MAX)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+uint32_t shmfb__plat_getpid(void)
+{
+	return (uint32_t)getpid();
+}
+
+int shmfb__plat_list(void (*fn)(const char *name, void *ctx), void *ctx)
+{
+	DIR *d = opendir(SHM_DIR);
+	if (!d)
+		return sys_error("opendir", SHM_DIR);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!strncmp(e->d_name, SHM_PREFIX, strlen(SHM_PREFIX)) &&
+		    shmfb_name_check(e->d_name + strlen(SHM_PREFIX)) == 0)
+			fn(e->d_name + strlen(SHM_PREFIX), ctx);
+	}
+	closedir(d);
+	return 0;
+}
+
+uint64_t shmfb__plat_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t shmfb__plat_random64(void)
+{
+	uint64_t v = 0;
+	if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
+		v = shmfb__plat_now_ns() * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+	return v ? v : 1; /* 0 is never a generation */
+}
+
+int shmfb__plat_wait(const shmfb__seg *seg, shmfb_atomic_u32 *word, uint32_t expected,
+		     int64_t timeout_ns)
+{
+	(void)seg;
+	struct timespec ts, *tp = NULL;
+	if (timeout_ns >= 0) {
+		ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+		ts.tv_nsec = (long)(timeout_ns % 1000000000);
+		tp = &ts;
+	}
+	/*
+	 * Shared (not FUTEX_PRIVATE) so the key is the page of the object,
+	 * the same in every process; FUTEX_WAIT only reads the word, so it
+	 * works on the reader's PROT_READ mapping.
+	 */
+	long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, expected, tp, NULL, 0);
+	if (rc < 0 && errno == ETIMEDOUT)
+		return SHMFB_ETIMEDOUT;
+	return 0; /* woken, value changed (EAGAIN) or EINTR: the caller re-checks */
+}
+
+void shmfb__plat_wake(const shmfb__seg *seg, shmfb_atomic_u32 *word)
+{
+	(void)seg;
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}

@@ -1,0 +1,302 @@
+/*
+ * slots.c - the triple-buffer protocol: how a frame is written, published,
+ * found, read and waited for.
+ *
+ * Ownership.  Slot `latest` holds the newest complete frame.  The writer
+ * always writes the slot it published longest ago (round robin), which is
+ * neither the latest nor the one before it; so a reader that picked up the
+ * latest frame has two whole frame periods before that slot is touched.
+ *
+ * Each slot's metadata carries a seqlock `seq` (Documentation/locking/
+ * seqlock.rst): odd while the writer owns the slot.
+ *
+ *   writer (acquire)    seq = odd            relaxed store
+ *                       fence(release)       odd is visible before any pixel
+ *                       ... pixels, metadata ...
+ *   writer (publish)    seq = even           release: pixels+metadata before
+ *                       latest = idx<<2|slot release: the slot's seq before
+ *                       wake += 1            release: latest before
+ *                       futex wake           (always: read-only readers
+ *                                             cannot say they are waiting)
+ *
+ *   reader (latest)     v = latest           acquire, pairs with the store above
+ *                       s1 = seq             acquire, pairs with seq = even
+ *                       ... metadata, pixels (the caller) ...
+ *   reader (valid)      fence(acquire)       reads above happen before s2
+ *                       s2 = seq             relaxed; the fence orders it
+ *                       ok when s1 == s2 and s1 is even
+ *
+ * If any pixel read saw a write made after the writer's fence(release), the
+ * reader's fence(acquire) makes s2 see the odd value or later, so the frame
+ * is rejected: a torn frame can never be accepted.  The pixels themselves
+ * are plain memory (the Linux kernel's seqlocks work the same way).
+ *
+ * Everything read from the mapping here is untrusted: slot indices are
+ * range-checked, and offsets come from the reader's validated copy of the
+ * header (header.c), never from the live header.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------ writer side */
+
+void shmfb_writer_acquire(shmfb_writer *w, shmfb_planes *p)
+{
+	struct shmfb__header *h = w->hdr;
+	if (!w->acquired) {
+		uint32_t s = (w->last_slot + 1) % SHMFB_SLOTS;
+		struct shmfb__slot_meta *m = &h->meta[s];
+		/* relaxed: only this process writes seq, so it reads its own value. */
+		uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
+		/* relaxed store of odd; the release fence below orders it before the pixels. */
+		atomic_store_explicit(&m->seq, seq | 1, memory_order_relaxed);
+		/* release fence: pairs with the reader's acquire fence in shmfb_frame_valid. */
+		atomic_thread_fence(memory_order_release);
+		w->cur = s;
+		w->acquired = 1;
+	}
+	uint8_t *base = (uint8_t *)w->seg.base + h->slot[w->cur].offset;
+	memset(p, 0, sizeof *p);
+	p->plane_count = w->layout.plane_count;
+	p->frame_bytes = w->layout.frame_bytes;
+	for (uint32_t i = 0; i < w->layout.plane_count; i++) {
+		p->data[i] = base + w->layout.offset[i];
+		p->stride[i] = w->layout.stride[i];
+	}
+}
+
+void shmfb_writer_publish(shmfb_writer *w, uint64_t frame_number, uint64_t pts_ns)
+{
+	if (!w->acquired) {
+		shmfb_planes unused;
+		shmfb_writer_acquire(w, &unused);
+	}
+	struct shmfb__header *h = w->hdr;
+	struct shmfb__slot_meta *m = &h->meta[w->cur];
+	uint64_t index = w->published + 1;
+	uint64_t now = shmfb__plat_now_ns();
+	/* relaxed: metadata stores are inside the seqlock and ordered by the release below. */
+	atomic_store_explicit(&m->index, index, memory_order_relaxed);
+	atomic_store_explicit(&m->frame_number, frame_number, memory_order_relaxed);  /* relaxed: inside seqlock */
+	atomic_store_explicit(&m->pts_ns, pts_ns, memory_order_relaxed);              /* relaxed: inside seqlock */
+	atomic_store_explicit(&m->publish_ns, now, memory_order_relaxed);             /* relaxed: inside seqlock */
+	atomic_store_explicit(&m->bytes_used, w->layout.frame_bytes, memory_order_relaxed); /* relaxed: inside seqlock */
+	/* relaxed load: only this process writes seq. */
+	uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
+	/* release: pixels and metadata happen before a reader's acquire load sees this even value. */
+	atomic_store_explicit(&m->seq, seq + 1, memory_order_release);
+	/* release: pairs with the reader's acquire load of latest; the slot is complete before. */
+	atomic_store_explicit(&h->latest, SHMFB__LATEST(index, w->cur), memory_order_release);
+	/* relaxed: a liveness hint compared against seconds; no data depends on it. */
+	atomic_store_explicit(&h->heartbeat_ns, now, memory_order_relaxed);
+	/* release: pairs with the acquire load of wake in shmfb_reader_wait; latest is visible first. */
+	atomic_fetch_add_explicit(&h->wake, 1, memory_order_release);
+	shmfb__plat_wake(&w->seg, &h->wake);
+	w->published = index;
+	w->last_slot = w->cur;
+	w->acquired = 0;
+}
+
+int shmfb_writer_publish_copy(shmfb_writer *w, const void *src, size_t size,
+			      uint64_t frame_number, uint64_t pts_ns)
+{
+	if (size != w->layout.frame_bytes)
+		return shmfb__errorf(SHMFB_EINVAL, "%s: frame of %zu bytes, the mapping takes %llu",
+				     w->name, size, (unsigned long long)w->layout.frame_bytes);
+	shmfb_planes p;
+	shmfb_writer_acquire(w, &p);
+	memcpy(p.data[0], src, size); /* planes are packed from offset 0 */
+	shmfb_writer_publish(w, frame_number, pts_ns);
+	return 0;
+}
+
+void shmfb_writer_heartbeat(shmfb_writer *w)
+{
+	/* relaxed: a liveness hint compared against seconds; no data depends on it. */
+	atomic_store_explicit(&w->hdr->heartbeat_ns, shmfb__plat_now_ns(), memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------ reader side */
+
+static struct shmfb__slot_meta *meta_of(const shmfb_reader *r, uint32_t slot)
+{
+	return &r->hdr->meta[slot];
+}
+
+static int load_latest(shmfb_reader *r, uint64_t *index, uint32_t *slot)
+{
+	/* acquire: pairs with the writer's release store of latest in publish. */
+	uint64_t v = atomic_load_explicit(&r->hdr->latest, memory_order_acquire);
+	if (v == 0)
+		return shmfb__errorf(SHMFB_ENOFRAME, "%s: no frame published yet", r->open_name);
+	*slot = SHMFB__LATEST_SLOT(v);
+	*index = SHMFB__LATEST_INDEX(v);
+	if (*slot >= SHMFB_SLOTS)
+		return shmfb__errorf(SHMFB_EBADSTATE, "%s: latest slot %u out of range", r->open_name, *slot);
+	if (*index < r->last_index)
+		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: latest frame index went from %llu back to %llu",
+				     r->open_name, (unsigned long long)r->last_index,
+				     (unsigned long long)*index);
+	return 0;
+}
+
+uint64_t shmfb_reader_latest_index(shmfb_reader *r)
+{
+	/* acquire: pairs with the writer's release store; callers go on to read the frame. */
+	uint64_t v = atomic_load_explicit(&r->hdr->latest, memory_order_acquire);
+	return SHMFB__LATEST_INDEX(v);
+}
+
+static void point_into(const shmfb_reader *r, const uint8_t *base, shmfb_frame *f)
+{
+	const shmfb_layout *l = &r->info.layout;
+	for (uint32_t i = 0; i < SHMFB_MAX_PLANES; i++) {
+		f->data[i] = i < l->plane_count ? base + l->offset[i] : NULL;
+		f->stride[i] = i < l->plane_count ? l->stride[i] : 0;
+	}
+}
+
+int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f)
+{
+	uint64_t index = 0;
+	uint32_t slot = 0;
+	int rc = load_latest(r, &index, &slot);
+	if (rc < 0)
+		return rc;
+	struct shmfb__slot_meta *m = meta_of(r, slot);
+	/* acquire: pairs with the writer's release store of an even seq in publish. */
+	uint64_t s1 = atomic_load_explicit(&m->seq, memory_order_acquire);
+	/* relaxed: inside the seqlock; shmfb_frame_valid re-checks seq after them. */
+	uint64_t slot_index = atomic_load_explicit(&m->index, memory_order_relaxed);
+	f->frame_number = atomic_load_explicit(&m->frame_number, memory_order_relaxed); /* relaxed: inside seqlock */
+	f->pts_ns = atomic_load_explicit(&m->pts_ns, memory_order_relaxed);             /* relaxed: inside seqlock */
+	f->publish_ns = atomic_load_explicit(&m->publish_ns, memory_order_relaxed);     /* relaxed: inside seqlock */
+	/* Lapped: the writer has begun reusing the slot, or it holds another frame. */
+	if ((s1 & 1) || slot_index != index)
+		return SHMFB_ETORN;
+	f->index = index;
+	f->slot = slot;
+	f->bytes = r->info.layout.frame_bytes;
+	f->seq__ = s1;
+	point_into(r, (const uint8_t *)r->seg.base + r->info.slot_offset[slot], f);
+	return 0;
+}
+
+int shmfb_frame_valid(const shmfb_reader *r, const shmfb_frame *f)
+{
+	/* acquire fence: the caller's reads of pixels and metadata happen before
+	 * the re-load of seq; pairs with the writer's release fence in acquire. */
+	atomic_thread_fence(memory_order_acquire);
+	struct shmfb__slot_meta *m = meta_of(r, f->slot % SHMFB_SLOTS);
+	/* relaxed: ordered by the fence above. */
+	return atomic_load_explicit(&m->seq, memory_order_relaxed) == f->seq__;
+}
+
+int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f)
+{
+	memset(f, 0, sizeof *f);
+	if (slot >= SHMFB_SLOTS)
+		return shmfb__errorf(SHMFB_EINVAL, "%s: no slot %u", r->open_name, slot);
+	struct shmfb__slot_meta *m = meta_of(r, slot);
+	/* acquire: pairs with the writer's release store of an even seq in publish. */
+	uint64_t s1 = atomic_load_explicit(&m->seq, memory_order_acquire);
+	f->index = atomic_load_explicit(&m->index, memory_order_relaxed);               /* relaxed: inside seqlock */
+	f->frame_number = atomic_load_explicit(&m->frame_number, memory_order_relaxed); /* relaxed: inside seqlock */
+	f->pts_ns = atomic_load_explicit(&m->pts_ns, memory_order_relaxed);             /* relaxed: inside seqlock */
+	f->publish_ns = atomic_load_explicit(&m->publish_ns, memory_order_relaxed);     /* relaxed: inside seqlock */
+	f->bytes = atomic_load_explicit(&m->bytes_used, memory_order_relaxed);          /* relaxed: inside seqlock */
+	f->slot = slot;
+	f->seq__ = s1;
+	if (s1 & 1 || !shmfb_frame_valid(r, f))
+		return SHMFB_ETORN;
+	return s1 == 0 ? SHMFB_ENOFRAME : 0;
+}
+
+#define COPY_TRIES 64
+
+int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_frame *out)
+{
+	const uint64_t bytes = r->info.layout.frame_bytes;
+	if (size < bytes)
+		return shmfb__errorf(SHMFB_EINVAL, "%s: buffer of %zu bytes, a frame is %llu",
+				     r->open_name, size, (unsigned long long)bytes);
+	for (int i = 0; i < COPY_TRIES; i++) {
+		shmfb_frame f;
+		int rc = shmfb_reader_latest(r, &f);
+		if (rc == SHMFB_ETORN)
+			continue;
+		if (rc < 0)
+			return rc;
+		memcpy(dst, (const uint8_t *)r->seg.base + r->info.slot_offset[f.slot], bytes);
+		if (!shmfb_frame_valid(r, &f))
+			continue;
+		r->last_index = f.index;
+		if (out) {
+			*out = f;
+			point_into(r, dst, out);
+		}
+		return 0;
+	}
+	return shmfb__errorf(SHMFB_EAGAIN, "%s: the producer overwrote the frame %d times during the copy",
+			     r->open_name, COPY_TRIES);
+}
+
+static uint32_t load_state(const shmfb_reader *r)
+{
+	/* acquire: pairs with the writer's release store of state at create and close. */
+	return atomic_load_explicit(&r->hdr->state, memory_order_acquire);
+}
+
+int shmfb_reader_wait(shmfb_reader *r, uint64_t after, int64_t timeout_ns, unsigned flags)
+{
+	shmfb_atomic_u32 *wake = &r->hdr->wake;
+	uint64_t start = shmfb__plat_now_ns();
+	for (;;) {
+		/* acquire: pairs with the writer's release add; read before latest
+		 * so a publish between the two loads makes the futex wait return. */
+		uint32_t w = atomic_load_explicit(wake, memory_order_acquire);
+		if (shmfb_reader_latest_index(r) > after)
+			return 0;
+		if (load_state(r) == SHMFB_STATE_CLOSED)
+			return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", r->open_name);
+		int64_t left = -1;
+		if (timeout_ns >= 0) {
+			left = timeout_ns - (int64_t)(shmfb__plat_now_ns() - start);
+			if (left <= 0)
+				return shmfb__errorf(SHMFB_ETIMEDOUT, "%s: no new frame within %lld ms",
+						     r->open_name, (long long)(timeout_ns / SHMFB_MS));
+		}
+		if (flags & SHMFB_WAIT_SPIN)
+			shmfb__cpu_relax();
+		else
+			shmfb__plat_wait(&r->seg, wake, w, left);
+	}
+}
+
+uint64_t shmfb_reader_heartbeat(shmfb_reader *r)
+{
+	/* relaxed: a liveness hint; no data is read on its strength. */
+	return atomic_load_explicit(&r->hdr->heartbeat_ns, memory_order_relaxed);
+}
+
+int shmfb_reader_status(shmfb_reader *r)
+{
+	const char *n = r->open_name;
+	uint32_t st = load_state(r);
+	if (st == SHMFB_STATE_CLOSED)
+		return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", n);
+	if (st != SHMFB_STATE_RUNNING)
+		return shmfb__errorf(SHMFB_EBADSTATE, "%s: producer state %u is not valid", n, st);
+	if (!shmfb__plat_owner_alive(&r->seg))
+		return shmfb__errorf(SHMFB_EDEAD, "%s: producer pid %u died without closing", n,
+				     r->info.producer_pid);
+	if (!shmfb__plat_seg_is_current(r->open_name, &r->seg))
+		return shmfb__errorf(SHMFB_EREPLACED, "%s: the name now refers to another mapping", n);
+	uint64_t limit = (uint64_t)r->info.heartbeat_timeout_ms * SHMFB_MS;
+	uint64_t hb = shmfb_reader_heartbeat(r), now = shmfb__plat_now_ns();
+	if (limit && now > hb && now - hb > limit)
+		return shmfb__errorf(SHMFB_ESTALE, "%s: producer pid %u silent for %llu ms", n,
+				     r->info.producer_pid, (unsigned long long)((now - hb) / SHMFB_MS));
+	return 0;
+}

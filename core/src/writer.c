@@ -1,0 +1,151 @@
+/*
+ * writer.c - creating a mapping, taking over a stale name, closing.
+ *
+ * The frame path (acquire/publish) is in slots.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void shmfb_writer_options_init(shmfb_writer_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->width = 1280;
+	o->height = 720;
+	o->format = SHMFB_FMT_RGBA8;
+	o->fps_num = 0;
+	o->fps_den = 1;
+	o->mode = 0600;
+	o->heartbeat_timeout_ms = 3000;
+}
+
+/*
+ * The name exists.  Decide whether it may be taken: yes if the replace flag
+ * says so, or if it is a shmfb mapping whose producer is gone.  Returns 0
+ * after unlinking it (the caller creates again), or SHMFB_EEXIST.
+ */
+static int take_over(const char *name, uint32_t flags)
+{
+	int replace = flags & SHMFB_CREATE_REPLACE;
+	shmfb__seg old;
+	int rc = shmfb__plat_seg_open(name, 0, &old);
+	if (rc == SHMFB_ENOENT)
+		return 0; /* vanished meanwhile: just create */
+	if (rc == 0 && !replace) {
+		shmfb_info info;
+		struct shmfb__header *h = old.base;
+		rc = shmfb__header_validate(h, old.size, name, &info);
+		if (rc == 0 && shmfb__plat_owner_alive(&old)) {
+			shmfb__plat_seg_close(&old);
+			return shmfb__errorf(SHMFB_EEXIST, "%s: in use by running producer pid %u (use replace to take it over)",
+					     name, info.producer_pid);
+		}
+	}
+	if (rc < 0 && !replace) {
+		char why[256];
+		strncpy(why, shmfb_errdetail(), sizeof why - 1);
+		why[sizeof why - 1] = 0;
+		shmfb__plat_seg_close(&old);
+		return shmfb__errorf(SHMFB_EEXIST, "%s: exists and is not a usable shmfb mapping (%s); remove it or use replace",
+				     name, why);
+	}
+	/* Unlink only what we inspected, not a mapping another producer just made. */
+	if (rc == 0 && !shmfb__plat_seg_is_current(name, &old)) {
+		shmfb__plat_seg_close(&old);
+		return 0;
+	}
+	shmfb__plat_seg_close(&old);
+	rc = shmfb__plat_unlink(name);
+	return rc == SHMFB_ENOENT ? 0 : rc;
+}
+
+static int check_options(const char *name, const shmfb_writer_options *o, shmfb_layout *l)
+{
+	int rc = shmfb_name_check(name);
+	if (rc < 0)
+		return rc;
+	if (o->mode & ~0777u)
+		return shmfb__errorf(SHMFB_EINVAL, "%s: mode %o has bits beyond 0777", name, o->mode);
+	if (o->fps_num && !o->fps_den)
+		return shmfb__errorf(SHMFB_EINVAL, "%s: frame rate %u/0", name, o->fps_num);
+	rc = shmfb_layout_compute(o->width, o->height, o->format, l);
+	if (rc < 0) {
+		char why[256];
+		strncpy(why, shmfb_errdetail(), sizeof why - 1);
+		why[sizeof why - 1] = 0;
+		return shmfb__errorf(rc, "%s: %s", name, why);
+	}
+	return 0;
+}
+
+int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer **out)
+{
+	shmfb_writer_options defaults;
+	if (!o) {
+		shmfb_writer_options_init(&defaults);
+		o = &defaults;
+	}
+	*out = NULL;
+	shmfb_layout layout;
+	int rc = check_options(name, o, &layout);
+	if (rc < 0)
+		return rc;
+	uint64_t total, slot_size;
+	shmfb__mapping_size(&layout, &total, &slot_size);
+
+	shmfb_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return shmfb__errorf(SHMFB_ENOMEM, "%s: out of memory", name);
+	for (int attempt = 0;; attempt++) {
+		rc = shmfb__plat_seg_create(name, total, o->mode ? o->mode : 0600, &w->seg);
+		if (rc != SHMFB_EEXIST || attempt == 3)
+			break;
+		rc = take_over(name, o->flags);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		free(w);
+		return rc;
+	}
+	w->hdr = w->seg.base;
+	w->layout = layout;
+	w->flags = o->flags;
+	w->last_slot = SHMFB_SLOTS - 1; /* so the first frame goes to slot 0 */
+	strncpy(w->name, name, sizeof w->name - 1);
+	shmfb__header_init(w->hdr, name, o, &layout, total, slot_size);
+	/* relaxed: the release store of state below orders it for readers. */
+	atomic_store_explicit(&w->hdr->heartbeat_ns, shmfb__plat_now_ns(), memory_order_relaxed);
+	/* release: the header is complete before a reader's acquire load sees RUNNING. */
+	atomic_store_explicit(&w->hdr->state, SHMFB_STATE_RUNNING, memory_order_release);
+	*out = w;
+	return 0;
+}
+
+uint64_t shmfb_writer_published(const shmfb_writer *w)
+{
+	return w->published;
+}
+
+uint64_t shmfb_writer_generation(const shmfb_writer *w)
+{
+	return w->hdr->generation;
+}
+
+int shmfb_writer_close(shmfb_writer *w)
+{
+	if (!w)
+		return 0;
+	int rc = 0;
+	/* release: every frame published before is visible to whoever sees CLOSED. */
+	atomic_store_explicit(&w->hdr->state, SHMFB_STATE_CLOSED, memory_order_release);
+	/* release: pairs with the acquire load of wake in shmfb_reader_wait. */
+	atomic_fetch_add_explicit(&w->hdr->wake, 1, memory_order_release);
+	shmfb__plat_wake(&w->seg, &w->hdr->wake);
+	if (!(w->flags & SHMFB_CREATE_KEEP) && shmfb__plat_seg_is_current(w->name, &w->seg))
+		rc = shmfb__plat_unlink(w->name);
+	shmfb__plat_seg_close(&w->seg);
+	free(w);
+	return rc;
+}
