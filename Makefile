@@ -68,7 +68,8 @@ VIEWER_SRC := $(wildcard viewer/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 SAMPLE_SRC := $(wildcard samples/*.c)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-TEST_COMMON := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_COMMON := $(filter-out $(TEST_SRC) tests/%_posix.c tests/%_win32.c,$(wildcard tests/*.c)) \
+	$(wildcard tests/*_$(PLATFORM).c)
 
 STB_CFLAGS = $(shell $(PKG_CONFIG) --cflags stb 2>/dev/null)
 STB_LIBS = $(shell $(PKG_CONFIG) --libs stb 2>/dev/null) -lm

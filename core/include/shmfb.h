@@ -344,6 +344,30 @@ SHMFB_API uint64_t shmfb_reader_heartbeat(shmfb_reader *r);
 /* Producer state words as stored in the header. */
 enum { SHMFB_STATE_RUNNING = 1, SHMFB_STATE_CLOSED = 2 };
 
+/* ------------------------------------------------------------ frame stamp */
+
+/*
+ * The test pattern's machine-readable stamp (docs/PATTERN.md): a row of
+ * large black/white blocks near the top of the picture coding a frame number
+ * and a publish time, readable after scaling and YUV conversion.
+ * Implemented in core/src/stamp.c.
+ */
+typedef struct shmfb_stamp {
+	uint64_t frame_number;
+	uint64_t time_ns; /* CLOCK_MONOTONIC ns */
+} shmfb_stamp;
+
+/* Draws the stamp into the top rows of an RGBA8 picture. 0 or SHMFB_EINVAL (too small). */
+SHMFB_API int shmfb_stamp_draw_rgba(uint8_t *rgba, uint32_t width, uint32_t height,
+				    uint32_t stride, const shmfb_stamp *s);
+/*
+ * Reads a stamp from a picture of any size in any format; `plane0` is the
+ * first plane (for NV12/I420 the luma plane, which is all it needs).
+ * Returns 0, or SHMFB_ENOFRAME when no valid stamp is found (checksum).
+ */
+SHMFB_API int shmfb_stamp_decode(const uint8_t *plane0, uint32_t width, uint32_t height,
+				 uint32_t stride, shmfb_pixfmt format, shmfb_stamp *out);
+
 /* ------------------------------------------------------------- utilities */
 
 /* CLOCK_MONOTONIC in nanoseconds, the clock of every time in the mapping. */
