@@ -67,7 +67,9 @@ PRODUCER_SRC := $(wildcard producer/*.c)
 VIEWER_SRC := $(wildcard viewer/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 SAMPLE_SRC := $(wildcard samples/*.c)
-TEST_SRC := $(sort $(wildcard tests/test_*.c))
+# tests/test_*_posix.c and tests/test_*_win32.c build only for their platform.
+OTHER_PLATFORM := $(if $(filter posix,$(PLATFORM)),win32,posix)
+TEST_SRC := $(sort $(filter-out tests/%_$(OTHER_PLATFORM).c,$(wildcard tests/test_*.c)))
 TEST_COMMON := $(filter-out $(TEST_SRC) tests/%_posix.c tests/%_win32.c,$(wildcard tests/*.c)) \
 	$(wildcard tests/*_$(PLATFORM).c)
 

@@ -1,0 +1,219 @@
+/*
+ * test_procs.c - one writer and several readers, all real processes.
+ *
+ * Phase 1 (torn frames): the writer publishes 100,000 frames as fast as it
+ * can; each frame's words are a function of its frame number, so a frame
+ * mixed from two writes is detectable.  Three readers: one copies
+ * (shmfb_reader_copy_latest), one reads in place (zero-copy + valid), one
+ * reads in place slowly, sleeping mid-frame so the writer laps it.  No
+ * reader may ever accept a frame whose words disagree.
+ *
+ * Phase 2 (wake-ups): the writer publishes every 3 ms; futex readers must
+ * be woken for (nearly) every frame and never sit out their timeout.
+ */
+#include <stdlib.h>
+
+#include "shmfb.h"
+#include "test.h"
+#include "util.h"
+
+#define W 128
+#define H 128
+#define WORDS (W * H * 4 / 8)
+
+static uint64_t word_of(uint64_t frame, uint64_t i)
+{
+	return i == 0 ? frame : (frame * 0x9E3779B97F4A7C15ull) ^ (i * 0xBF58476D1CE4E5B9ull);
+}
+
+static int frame_ok(const uint64_t *words, uint64_t frame_number)
+{
+	if (words[0] != frame_number)
+		return 0;
+	for (uint64_t i = 1; i < WORDS; i++)
+		if (words[i] != word_of(frame_number, i))
+			return 0;
+	return 1;
+}
+
+static int run_writer(char **a)
+{
+	uint64_t frames = strtoull(a[1], NULL, 10), pace_us = strtoull(a[2], NULL, 10);
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	shmfb_writer *w;
+	if (shmfb_create(a[0], &o, &w) != 0) {
+		fprintf(stderr, "writer: %s\n", shmfb_errdetail());
+		return 1;
+	}
+	test_sleep_ms(300); /* let readers attach */
+	for (uint64_t n = 1; n <= frames; n++) {
+		shmfb_planes p;
+		shmfb_writer_acquire(w, &p);
+		uint64_t *words = (uint64_t *)p.data[0];
+		for (uint64_t i = 0; i < WORDS; i++)
+			words[i] = word_of(n, i);
+		shmfb_writer_publish(w, n, shmfb_now_ns());
+		if (pace_us)
+			test_sleep_ms((int)(pace_us / 1000));
+	}
+	test_sleep_ms(100);
+	shmfb_writer_close(w);
+	return 0;
+}
+
+static shmfb_reader *attach(const char *name)
+{
+	shmfb_reader *r;
+	for (int i = 0; i < 500; i++) {
+		if (shmfb_open(name, &r) == 0)
+			return r;
+		test_sleep_ms(10);
+	}
+	fprintf(stderr, "reader: %s\n", shmfb_errdetail());
+	exit(1);
+}
+
+/* Reads in place; returns 1 accepted, 0 rejected, exits on a torn accept. */
+static int read_in_place(shmfb_reader *r, int slow, uint64_t *index)
+{
+	shmfb_frame f;
+	int rc = shmfb_reader_latest(r, &f);
+	if (rc == SHMFB_ETORN)
+		return 0;
+	*index = f.index;
+	if (rc != 0) {
+		fprintf(stderr, "reader: latest: %s\n", shmfb_errdetail());
+		exit(1);
+	}
+	const uint64_t *words = (const uint64_t *)f.data[0];
+	int ok = words[0] == f.frame_number;
+	if (slow)
+		test_sleep_ms(1);
+	ok = ok && frame_ok(words, f.frame_number);
+	if (!shmfb_frame_valid(r, &f))
+		return 0;
+	if (!ok) {
+		fprintf(stderr, "reader: accepted torn frame %llu\n", (unsigned long long)f.frame_number);
+		exit(1);
+	}
+	return 1;
+}
+
+static int run_reader(char **a)
+{
+	const char *mode = a[1];
+	shmfb_reader *r = attach(a[0]);
+	uint64_t *buf = malloc(W * H * 4);
+	uint64_t seen = 0, accepted = 0, rejected = 0, timeouts = 0, last_frame = 0;
+	for (;;) {
+		int rc = shmfb_reader_wait(r, seen, 2 * SHMFB_SEC, 0);
+		if (rc == SHMFB_ECLOSED)
+			break;
+		if (rc == SHMFB_ETIMEDOUT) {
+			timeouts++;
+			continue;
+		}
+		if (!strcmp(mode, "copy")) {
+			shmfb_frame f;
+			if (shmfb_reader_copy_latest(r, buf, W * H * 4, &f) != 0) {
+				rejected++;
+				continue;
+			}
+			if (!frame_ok(buf, f.frame_number)) {
+				fprintf(stderr, "reader: copy returned torn frame %llu\n", (unsigned long long)f.frame_number);
+				return 1;
+			}
+			if (f.frame_number <= last_frame) {
+				fprintf(stderr, "reader: frame %llu after %llu\n", (unsigned long long)f.frame_number,
+					(unsigned long long)last_frame);
+				return 1;
+			}
+			last_frame = f.frame_number;
+			seen = f.index;
+			accepted++;
+		} else if (read_in_place(r, !strcmp(mode, "slow"), &seen)) {
+			accepted++;
+		} else {
+			rejected++;
+		}
+	}
+	fprintf(stderr, "%s reader: %llu accepted, %llu rejected, %llu timeouts\n", mode,
+		(unsigned long long)accepted, (unsigned long long)rejected, (unsigned long long)timeouts);
+	printf("%llu %llu %llu\n", (unsigned long long)accepted, (unsigned long long)rejected,
+	       (unsigned long long)timeouts);
+	if (!strcmp(mode, "slow") && rejected == 0) {
+		fprintf(stderr, "slow reader was never lapped: the test did not exercise tearing\n");
+		return 1;
+	}
+	return accepted > 0 && timeouts == 0 ? 0 : 1;
+}
+
+/* Futex reader of a paced writer: must see nearly every frame. */
+static int run_waker(char **a)
+{
+	uint64_t frames = strtoull(a[1], NULL, 10);
+	shmfb_reader *r = attach(a[0]);
+	uint64_t seen = 0, got = 0, late = 0;
+	for (;;) {
+		int rc = shmfb_reader_wait(r, seen, 2 * SHMFB_SEC, 0);
+		if (rc == SHMFB_ECLOSED)
+			break;
+		if (rc != 0) {
+			fprintf(stderr, "waker: %s after %llu frames\n", shmfb_errdetail(), (unsigned long long)got);
+			return 1;
+		}
+		uint64_t now = shmfb_now_ns();
+		shmfb_frame f;
+		if (shmfb_reader_latest(r, &f) != 0)
+			continue;
+		late += now - f.publish_ns > 20 * SHMFB_MS;
+		seen = f.index;
+		got++;
+	}
+	fprintf(stderr, "waker: woken for %llu of %llu frames, %llu later than 20 ms\n",
+		(unsigned long long)got, (unsigned long long)frames, (unsigned long long)late);
+	return got * 10 >= frames * 9 && late * 10 <= got ? 0 : 1;
+}
+
+static void run_phase(const char *writer_args[], const char *role, const char *modes[], int n)
+{
+	test_proc wp, rp[8];
+	ASSERT_EQ(test_spawn_self(&wp, "writer", writer_args), 0);
+	for (int i = 0; i < n; i++) {
+		const char *args[] = {writer_args[0], modes[i], writer_args[1], NULL};
+		ASSERT_EQ(test_spawn_self(&rp[i], role, args), 0);
+	}
+	ASSERT_EQ(test_wait(&wp, 120000), 0);
+	for (int i = 0; i < n; i++) {
+		int code = test_wait(&rp[i], 30000);
+		if (code != 0)
+			FAIL_AT("%s reader %s exited %d", role, modes[i], code);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	test_init(argc, argv);
+	const char *role = test_child_role();
+	if (role && !strcmp(role, "writer"))
+		return run_writer(test_child_args());
+	if (role && !strcmp(role, "reader"))
+		return run_reader(test_child_args());
+	if (role && !strcmp(role, "waker")) {
+		char **a = test_child_args();
+		char *args[] = {a[0], a[2], NULL};
+		return run_waker(args);
+	}
+
+	const char *fast[] = {test_unique_name("procs"), "100000", "0", NULL};
+	const char *modes[] = {"copy", "zero", "slow"};
+	run_phase(fast, "reader", modes, 3);
+
+	const char *paced[] = {test_unique_name("wake"), "300", "3000", NULL};
+	const char *wmodes[] = {"a", "b", "c"};
+	run_phase(paced, "waker", wmodes, 3);
+	return 0;
+}

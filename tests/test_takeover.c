@@ -1,0 +1,157 @@
+/*
+ * test_takeover.c - what happens to a name when its producer dies, is
+ * still alive, or is replaced; and file-backed mappings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "shmfb.h"
+#include "test.h"
+#include "util.h"
+
+static shmfb_writer_options small(uint32_t flags)
+{
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = 16;
+	o.height = 16;
+	o.flags = flags;
+	return o;
+}
+
+/* Child: create, publish one frame, then live until killed. */
+static int run_owner(char **a)
+{
+	shmfb_writer_options o = small(0);
+	shmfb_writer *w;
+	if (shmfb_create(a[0], &o, &w) != 0) {
+		fprintf(stderr, "owner: %s\n", shmfb_errdetail());
+		return 1;
+	}
+	shmfb_planes p;
+	shmfb_writer_acquire(w, &p);
+	shmfb_writer_publish(w, 1, 0);
+	for (;;)
+		test_sleep_ms(1000);
+}
+
+static shmfb_reader *start_owner(const char *name, test_proc *p)
+{
+	const char *args[] = {name, NULL};
+	ASSERT_EQ(test_spawn_self(p, "owner", args), 0);
+	for (int i = 0; i < 500; i++) {
+		shmfb_reader *r;
+		if (shmfb_open(name, &r) == 0) {
+			if (shmfb_reader_latest_index(r) == 1)
+				return r;
+			shmfb_reader_close(r);
+		}
+		test_sleep_ms(10);
+	}
+	FAIL_AT("owner of %s never published", name);
+}
+
+static void stale_name_is_taken_over(void)
+{
+	const char *name = test_unique_name("stale");
+	test_proc p;
+	shmfb_reader *old = start_owner(name, &p);
+	ASSERT_EQ(shmfb_reader_status(old), 0);
+
+	shmfb_writer_options o = small(0);
+	shmfb_writer *w;
+	ASSERT_EQ(shmfb_create(name, &o, &w), SHMFB_EEXIST);
+	char pid[32];
+	snprintf(pid, sizeof pid, "pid %u", p.pid);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), pid);
+
+	test_kill(&p);
+	test_wait(&p, 5000);
+	ASSERT_EQ(shmfb_reader_status(old), SHMFB_EDEAD);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), pid);
+
+	ASSERT_OK(shmfb_create(name, &o, &w)); /* no replace flag needed */
+	shmfb_reader *cur;
+	ASSERT_OK(shmfb_open(name, &cur));
+	ASSERT_NE(shmfb_reader_info(cur)->generation, shmfb_reader_info(old)->generation);
+	ASSERT_EQ(shmfb_reader_info(cur)->generation, shmfb_writer_generation(w));
+	ASSERT_EQ(shmfb_reader_status(cur), 0);
+	shmfb_reader_close(cur);
+	shmfb_reader_close(old);
+	ASSERT_OK(shmfb_writer_close(w));
+}
+
+static void live_name_is_replaced_on_request(void)
+{
+	const char *name = test_unique_name("replace");
+	test_proc p;
+	shmfb_reader *old = start_owner(name, &p);
+	shmfb_writer_options o = small(SHMFB_CREATE_REPLACE);
+	shmfb_writer *w;
+	ASSERT_OK(shmfb_create(name, &o, &w));
+	ASSERT_EQ(shmfb_reader_status(old), SHMFB_EREPLACED);
+	test_kill(&p);
+	test_wait(&p, 5000);
+	shmfb_reader_close(old);
+	ASSERT_OK(shmfb_writer_close(w));
+}
+
+static int file_exists(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+static void file_backed(void)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/fb.shmfb", test_tmpdir());
+	shmfb_writer_options o = small(0);
+	shmfb_writer *w;
+	ASSERT_OK(shmfb_create(path, &o, &w));
+	ASSERT(file_exists(path));
+	shmfb_reader *r;
+	ASSERT_OK(shmfb_open(path, &r));
+	ASSERT_OK(shmfb_writer_close(w));
+	ASSERT(!file_exists(path));
+	shmfb_reader_close(r);
+
+	o.flags = SHMFB_CREATE_KEEP;
+	ASSERT_OK(shmfb_create(path, &o, &w));
+	ASSERT_OK(shmfb_writer_close(w));
+	ASSERT(file_exists(path));
+	ASSERT_OK(shmfb_open(path, &r));
+	ASSERT_EQ(shmfb_reader_status(r), SHMFB_ECLOSED);
+	shmfb_reader_close(r);
+	ASSERT_OK(shmfb_unlink(path));
+
+	/* Someone else's file is never taken over without replace. */
+	FILE *f = fopen(path, "wb");
+	fputs("precious user data\n", f);
+	fclose(f);
+	o.flags = 0;
+	ASSERT_EQ(shmfb_create(path, &o, &w), SHMFB_EEXIST);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "not a usable shmfb mapping");
+	f = fopen(path, "rb");
+	char line[64] = "";
+	ASSERT(fgets(line, sizeof line, f));
+	fclose(f);
+	ASSERT(!strcmp(line, "precious user data\n"));
+	o.flags = SHMFB_CREATE_REPLACE;
+	ASSERT_OK(shmfb_create(path, &o, &w));
+	ASSERT_OK(shmfb_writer_close(w));
+	ASSERT(!file_exists(path));
+}
+
+int main(int argc, char **argv)
+{
+	test_init(argc, argv);
+	if (test_child_role())
+		return run_owner(test_child_args());
+	stale_name_is_taken_over();
+	live_name_is_replaced_on_request();
+	file_backed();
+	return 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * test_validate.c - a reader meets hostile headers.  Each case writes a file
+ * holding a valid mapping with one field broken and checks that shmfb_open
+ * refuses it with that field's own code and a message naming it.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+#include "test.h"
+#include "util.h"
+
+#define W 64
+#define H 32
+
+static uint8_t *image;
+static uint64_t total;
+static char path[256];
+
+static struct shmfb__header *fresh(void)
+{
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	shmfb_layout l;
+	ASSERT_OK(shmfb_layout_compute(W, H, SHMFB_FMT_RGBA8, &l));
+	uint64_t slot;
+	shmfb__mapping_size(&l, &total, &slot);
+	free(image);
+	image = calloc(1, total);
+	struct shmfb__header *h = (struct shmfb__header *)image;
+	shmfb__header_init(h, "crafted", &o, &l, total, slot);
+	atomic_store(&h->state, SHMFB_STATE_RUNNING); /* seq_cst: single thread, no pairing */
+	return h;
+}
+
+static int open_file(uint64_t bytes)
+{
+	FILE *f = fopen(path, "wb");
+	ASSERT(f);
+	ASSERT_EQ(fwrite(image, 1, bytes, f), bytes);
+	fclose(f);
+	shmfb_reader *r = NULL;
+	int rc = shmfb_open(path, &r);
+	if (rc == 0)
+		shmfb_reader_close(r);
+	return rc;
+}
+
+#define EXPECT(code, detail)                                                   \
+	do {                                                                   \
+		int rc__ = open_file(total);                                   \
+		if (rc__ != (code))                                            \
+			FAIL_AT("got %d (%s) want %s", rc__, shmfb_errdetail(), #code); \
+		ASSERT_STR_CONTAINS(shmfb_errdetail(), detail);                \
+	} while (0)
+
+int main(int argc, char **argv)
+{
+	test_init(argc, argv);
+	snprintf(path, sizeof path, "%s/crafted.shmfb", test_tmpdir());
+	struct shmfb__header *h;
+
+	h = fresh();
+	ASSERT_OK(open_file(total));
+
+	h = fresh(); h->magic[0] ^= 1;               EXPECT(SHMFB_EBADMAGIC, "magic");
+	h = fresh(); h->version = 2;                 EXPECT(SHMFB_EBADVERSION, "version 2");
+	h = fresh(); h->header_size = 8192;          EXPECT(SHMFB_EBADHEADERSIZE, "header_size 8192");
+	h = fresh(); h->total_size += 4096;          EXPECT(SHMFB_EBADTOTALSIZE, "bytes");
+	h = fresh(); h->slot_count = 4;              EXPECT(SHMFB_EBADSLOTCOUNT, "slot_count 4");
+	h = fresh(); h->slot_count = 0;              EXPECT(SHMFB_EBADSLOTCOUNT, "slot_count 0");
+	h = fresh(); h->slot[1].offset += 100;       EXPECT(SHMFB_EBADSLOT, "slot 1");
+	h = fresh(); h->slot[2].offset = total;      EXPECT(SHMFB_EBADSLOT, "outside");
+	h = fresh(); h->slot[2].offset = UINT64_MAX - 4095; EXPECT(SHMFB_EBADSLOT, "outside");
+	h = fresh(); h->slot[1].size = UINT64_MAX - 4095;   EXPECT(SHMFB_EBADSLOT, "outside");
+	h = fresh(); h->slot[0].offset = 0;          EXPECT(SHMFB_EBADSLOT, "slot 0");
+	h = fresh(); h->slot[2].offset = h->slot[1].offset; EXPECT(SHMFB_EBADSLOT, "overlap");
+	h = fresh(); h->frame_bytes = h->slot[0].size + 1; EXPECT(SHMFB_EBADSLOT, "cannot hold");
+	h = fresh(); h->pixel_format = 99;           EXPECT(SHMFB_EBADGEOMETRY, "unknown pixel format 99");
+	h = fresh(); h->width = 0;                   EXPECT(SHMFB_EBADGEOMETRY, "at least 1");
+	h = fresh(); h->width = 70000;               EXPECT(SHMFB_EBADGEOMETRY, "limited");
+	/* 16384 x 16384 x 4 does not fit the slots: frame_bytes cannot be made to agree. */
+	h = fresh(); h->width = 16384; h->height = 16384; EXPECT(SHMFB_EBADGEOMETRY, "frame_bytes");
+	h = fresh(); h->pixel_format = SHMFB_FMT_NV12; h->height = 31; EXPECT(SHMFB_EBADGEOMETRY, "even height");
+	h = fresh(); h->plane_count = 3;             EXPECT(SHMFB_EBADGEOMETRY, "planes");
+	h = fresh(); h->plane[0].stride = W * 4 - 1; EXPECT(SHMFB_EBADPLANE, "stride");
+	h = fresh(); h->plane[0].offset = 4;         EXPECT(SHMFB_EBADPLANE, "plane 0");
+	h = fresh(); h->plane[0].stride = 0xffffffffu; EXPECT(SHMFB_EBADPLANE, "plane 0");
+
+	/* A file shorter than its header says, and shorter than a header at all. */
+	fresh();
+	ASSERT_EQ(open_file(total - 4096), SHMFB_EBADTOTALSIZE);
+	ASSERT_EQ(open_file(100), SHMFB_EBADTOTALSIZE);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "100 bytes");
+
+	/* Live fields out of range: opened, then refused at use. */
+	h = fresh();
+	ASSERT_OK(open_file(total));
+	shmfb_reader *r;
+	atomic_store(&h->latest, SHMFB__LATEST(5, 3)); /* seq_cst: single thread */
+	atomic_store(&h->state, 9);                   /* seq_cst: single thread */
+	FILE *f = fopen(path, "wb");
+	fwrite(image, 1, total, f);
+	fclose(f);
+	ASSERT_OK(shmfb_open(path, &r));
+	shmfb_frame fr;
+	ASSERT_EQ(shmfb_reader_latest(r, &fr), SHMFB_EBADSTATE);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "slot 3");
+	uint8_t buf[W * H * 4];
+	ASSERT_EQ(shmfb_reader_copy_latest(r, buf, sizeof buf, &fr), SHMFB_EBADSTATE);
+	ASSERT_EQ(shmfb_reader_status(r), SHMFB_EBADSTATE);
+	ASSERT_EQ(shmfb_reader_copy_latest(r, buf, sizeof buf - 1, &fr), SHMFB_EINVAL);
+	shmfb_reader_close(r);
+
+	/* A header its producer never finished (state 0) is refused after a grace period. */
+	h = fresh();
+	atomic_store(&h->state, 0); /* seq_cst: single thread */
+	EXPECT(SHMFB_EBADSTATE, "never completed");
+	remove(path);
+	free(image);
+	return 0;
+}

@@ -1,0 +1,107 @@
+/*
+ * util_posix.c - tests/util.h on Linux.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static char *self;
+static const char *role;
+static char **child_args;
+
+void test_init(int argc, char **argv)
+{
+	self = argv[0];
+	if (argc >= 3 && !strcmp(argv[1], "--child")) {
+		role = argv[2];
+		child_args = argv + 3;
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *test_child_role(void) { return role; }
+char **test_child_args(void) { return child_args; }
+
+int test_spawn_self(test_proc *p, const char *r, const char *const args[])
+{
+	char *argv[64];
+	int n = 0;
+	argv[n++] = self;
+	argv[n++] = "--child";
+	argv[n++] = (char *)r;
+	for (int i = 0; args && args[i] && n < 63; i++)
+		argv[n++] = (char *)args[i];
+	argv[n] = NULL;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	p->handle = pid;
+	p->pid = (uint32_t)pid;
+	return 0;
+}
+
+int test_wait(test_proc *p, int timeout_ms)
+{
+	for (int waited = 0;; waited++) {
+		int st;
+		pid_t r = waitpid((pid_t)p->handle, &st, timeout_ms < 0 ? 0 : WNOHANG);
+		if (r == (pid_t)p->handle)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return -1;
+		if (timeout_ms >= 0)
+			test_sleep_ms(1);
+	}
+}
+
+uint32_t test_proc_self_pid(void)
+{
+	return (uint32_t)getpid();
+}
+
+void test_kill(test_proc *p)
+{
+	kill((pid_t)p->handle, SIGKILL);
+}
+
+void test_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+const char *test_unique_name(const char *base)
+{
+	static char buf[8][64];
+	static int n;
+	char *b = buf[n % 8];
+	snprintf(b, sizeof buf[0], "%s-%d-%d", base, (int)getpid(), n);
+	n++;
+	return b;
+}
+
+const char *test_tmpdir(void)
+{
+	static char dir[64];
+	if (!dir[0]) {
+		snprintf(dir, sizeof dir, "/tmp/shmfb-test-XXXXXX");
+		if (!mkdtemp(dir))
+			return "/tmp";
+	}
+	return dir;
+}
