@@ -73,9 +73,10 @@ TEST_SRC := $(sort $(filter-out tests/%_$(OTHER_PLATFORM).c,$(wildcard tests/tes
 TEST_COMMON := $(filter-out $(TEST_SRC) tests/%_posix.c tests/%_win32.c,$(wildcard tests/*.c)) \
 	$(wildcard tests/*_$(PLATFORM).c)
 
-STB_CFLAGS = $(shell $(PKG_CONFIG) --cflags stb 2>/dev/null)
+# -isystem: warnings in Debian's headers are not ours to fix.
+STB_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags stb 2>/dev/null))
 STB_LIBS = $(shell $(PKG_CONFIG) --libs stb 2>/dev/null) -lm
-SDL_CFLAGS = $(shell $(PKG_CONFIG) --cflags sdl2 2>/dev/null)
+SDL_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags sdl2 2>/dev/null))
 SDL_LIBS = $(shell $(PKG_CONFIG) --libs sdl2 2>/dev/null)
 
 PROGRAMS := $(BIN)/shmfb
