@@ -144,6 +144,8 @@ static int run_reader(char **a)
 		(unsigned long long)accepted, (unsigned long long)rejected, (unsigned long long)timeouts);
 	printf("%llu %llu %llu\n", (unsigned long long)accepted, (unsigned long long)rejected,
 	       (unsigned long long)timeouts);
+	free(buf);
+	shmfb_reader_close(r);
 	if (!strcmp(mode, "slow") && rejected == 0) {
 		fprintf(stderr, "slow reader was never lapped: the test did not exercise tearing\n");
 		return 1;
@@ -173,6 +175,7 @@ static int run_waker(char **a)
 		seen = f.index;
 		got++;
 	}
+	shmfb_reader_close(r);
 	fprintf(stderr, "waker: woken for %llu of %llu frames, %llu later than 20 ms\n",
 		(unsigned long long)got, (unsigned long long)frames, (unsigned long long)late);
 	return got * 10 >= frames * 9 && late * 10 <= got ? 0 : 1;
