@@ -168,6 +168,21 @@ demo: all
 lint:
 	$(Q)sh mk/lint-atomics.sh core/src/*.c core/src/*.h
 
+# libFuzzer with ASan+UBSan on header validation and frame access (clang).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include -Icore/src
+fuzz: build/fuzz/fuzz_header
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_header -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		build/fuzz/corpus tests/fuzz/corpus
+build/fuzz/fuzz_header: tests/fuzz/fuzz_header.c $(CORE_SRC) $(wildcard core/src/*.h core/include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_header.c $(CORE_SRC) -lpthread
+build/fuzz/make_corpus: tests/fuzz/make_corpus.c $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icore/include -Icore/src -o $@ $^ -lm
+
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/

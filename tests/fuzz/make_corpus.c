@@ -1,0 +1,51 @@
+/*
+ * make_corpus.c - writes the seed corpus for fuzz_header: valid mappings of
+ * each pixel format, fresh and with a frame published.
+ *   build/fuzz/make_corpus tests/fuzz/corpus
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void write_one(const char *dir, shmfb_pixfmt fmt, uint32_t w, uint32_t h, int published)
+{
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = w;
+	o.height = h;
+	o.format = fmt;
+	shmfb_layout l;
+	if (shmfb_layout_compute(w, h, fmt, &l) != 0)
+		exit(1);
+	uint64_t total, slot;
+	shmfb__mapping_size(&l, &total, &slot);
+	uint8_t *map = calloc(1, total);
+	struct shmfb__header *hd = (struct shmfb__header *)map;
+	shmfb__header_init(hd, "seed", &o, &l, total, slot);
+	atomic_store(&hd->state, SHMFB_STATE_RUNNING); /* seq_cst: single thread */
+	if (published) {
+		atomic_store(&hd->meta[1].seq, 2);             /* seq_cst: single thread */
+		atomic_store(&hd->meta[1].index, 1);           /* seq_cst: single thread */
+		atomic_store(&hd->latest, SHMFB__LATEST(1, 1)); /* seq_cst: single thread */
+	}
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s-%ux%u%s", dir, shmfb_pixfmt_name(fmt), w, h,
+		 published ? "-published" : "");
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(map, 1, total, f) != total)
+		exit(1);
+	fclose(f);
+	free(map);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2)
+		return 2;
+	for (int fmt = 1; fmt < SHMFB_FMT_COUNT; fmt++)
+		write_one(argv[1], (shmfb_pixfmt)fmt, 16, 8, fmt % 2);
+	write_one(argv[1], SHMFB_FMT_RGBA8, 40, 30, 1);
+	return 0;
+}
