@@ -6,6 +6,8 @@
 #   make demo            producer and viewer together
 #   make install PREFIX=/usr/local
 #   V=1                  show full command lines; WERROR=1 turns warnings into errors
+#   make CROSS=x86_64-w64-mingw32-   the Windows build, into build/win32
+#   make test-win32      the Windows build's tests under Wine (docs/WINDOWS.md)
 
 CC ?= cc
 ifeq ($(origin CC),default)
@@ -17,7 +19,14 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
+# A cross compiler prefix selects its platform: mingw-w64 means Windows.
+ifneq ($(CROSS),)
+CC := $(CROSS)gcc
+AR := $(CROSS)ar
+PLATFORM ?= win32
+endif
 PLATFORM ?= posix
+EXE := $(if $(filter win32,$(PLATFORM)),.exe,)
 
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
@@ -28,6 +37,18 @@ LDLIBS ?=
 
 ifeq ($(WERROR),1)
 override CFLAGS += -Werror
+endif
+
+# Windows: static, so the programs need no mingw DLL beside them (nanosleep
+# comes from libwinpthread); bcrypt gives the random generation id.
+PIC_CFLAGS := -fPIC -fvisibility=hidden
+# mingw's gcc checks format(printf) against msvcrt's printf, but _GNU_SOURCE
+# selects mingw's own C99 printf (%zu, %llu): the Linux builds check formats.
+ifeq ($(PLATFORM),win32)
+override CFLAGS += -D_WIN32_WINNT=0x0601 -Wno-format
+override LDFLAGS += -static
+override LDLIBS += -lbcrypt
+PIC_CFLAGS := -DSHMFB_BUILDING_DLL
 endif
 
 # Each sanitizer build has its own tree so objects never mix.
@@ -43,7 +64,7 @@ override CFLAGS += -Wno-tsan
 endif
 endif
 else
-BUILD ?= build
+BUILD ?= $(if $(CROSS),build/win32,build)
 endif
 comma := ,
 
@@ -57,7 +78,13 @@ endif
 
 OBJ := $(BUILD)/obj
 LIBA := $(BUILD)/lib/libshmfb.a
+ifeq ($(PLATFORM),win32)
+LIBSO := $(BUILD)/bin/shmfb.dll
+LIBSO_LDFLAGS = -Wl,--out-implib,$(BUILD)/lib/libshmfb.dll.a
+else
 LIBSO := $(BUILD)/lib/libshmfb.so
+LIBSO_LDFLAGS = -Wl,-z,defs -Wl,-soname,libshmfb.so.0
+endif
 PCFILE := $(BUILD)/lib/pkgconfig/shmfb.pc
 BIN := $(BUILD)/bin
 
@@ -67,37 +94,49 @@ CORE_SRC := $(filter-out core/src/platform_%.c,$(wildcard core/src/*.c)) \
 	core/src/platform_$(PLATFORM).c
 CORE_OBJ := $(CORE_SRC:%.c=$(OBJ)/%.o)
 CORE_PIC := $(CORE_SRC:%.c=$(OBJ)/pic/%.o)
-CORE_LIBS := -lpthread
+CORE_LIBS := -lpthread $(if $(filter win32,$(PLATFORM)),-lbcrypt,)
 
-CLI_SRC := $(wildcard core/cli/*.c)
-PRODUCER_SRC := $(wildcard producer/*.c)
-VIEWER_SRC := $(wildcard viewer/*.c)
-BENCH_SRC := $(wildcard bench/*.c)
-SAMPLE_SRC := $(wildcard samples/*.c)
-# tests/test_*_posix.c and tests/test_*_win32.c build only for their platform.
+# FILE_posix.c and FILE_win32.c build only for their platform.
 OTHER_PLATFORM := $(if $(filter posix,$(PLATFORM)),win32,posix)
+CLI_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard core/cli/*.c))
+PRODUCER_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard producer/*.c))
+SAMPLE_SRC := $(wildcard samples/*.c)
+ifeq ($(PLATFORM),win32)
+# No mingw SDL2 in Debian (docs/WINDOWS.md builds the viewer with SDL's own);
+# the benchmark is Linux-only: bench/none.c says so.
+VIEWER_SRC :=
+BENCH_SRC := bench/none.c
+else
+VIEWER_SRC := $(wildcard viewer/*.c)
+BENCH_SRC := $(filter-out bench/none.c,$(wildcard bench/*.c))
+endif
 TEST_SRC := $(sort $(filter-out tests/%_$(OTHER_PLATFORM).c,$(wildcard tests/test_*.c)))
 TEST_COMMON := $(filter-out $(TEST_SRC) tests/%_posix.c tests/%_win32.c,$(wildcard tests/*.c)) \
-	$(wildcard tests/*_$(PLATFORM).c)
+	$(filter-out tests/test_%,$(wildcard tests/*_$(PLATFORM).c))
 
 # -isystem: warnings in Debian's headers are not ours to fix.
 STB_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags stb 2>/dev/null))
+ifeq ($(PLATFORM),win32)
+# Debian's libstb is for Linux: producer/stb_win32.c compiles stb_image in.
+STB_LIBS = -lm
+else
 STB_LIBS = $(shell $(PKG_CONFIG) --libs stb 2>/dev/null) -lm
+endif
 SDL_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags sdl2 2>/dev/null))
 SDL_LIBS = $(shell $(PKG_CONFIG) --libs sdl2 2>/dev/null)
 
-PROGRAMS := $(BIN)/shmfb
+PROGRAMS := $(BIN)/shmfb$(EXE)
 ifneq ($(PRODUCER_SRC),)
-PROGRAMS += $(BIN)/shmfb-producer
+PROGRAMS += $(BIN)/shmfb-producer$(EXE)
 endif
 ifneq ($(VIEWER_SRC),)
-PROGRAMS += $(BIN)/shmfb-viewer
+PROGRAMS += $(BIN)/shmfb-viewer$(EXE)
 endif
-TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%)
+TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%$(EXE))
+SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%$(EXE))
 
 .PHONY: all lib programs test check demo install uninstall clean samples deps \
-	deps-test lint fuzz
+	deps-test lint fuzz test-win32 win32-check
 .DEFAULT_GOAL := all
 
 all: deps lib programs
@@ -109,6 +148,7 @@ deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
 	$(Q)sh mk/need-packages.sh $(DEPS_TEST)
+DEPS_WIN32 := make gcc-mingw-w64-x86-64 wine64 libstb-dev
 
 lib: $(LIBA) $(LIBSO) $(PCFILE)
 programs: $(PROGRAMS)
@@ -118,15 +158,14 @@ $(OBJ)/%.o: %.c
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(INC) $(EXTRA_CFLAGS) -c -o $@ $<
 $(OBJ)/pic/%.o: %.c
 	@mkdir -p $(@D)
-	$(call quiet,CC,$<)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden $(INC) -c -o $@ $<
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(PIC_CFLAGS) $(INC) -c -o $@ $<
 
 $(LIBA): $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 $(LIBSO): $(CORE_PIC)
 	@mkdir -p $(@D)
-	$(call quiet,LD,$@)$(CC) -shared -Wl,-z,defs -Wl,-soname,libshmfb.so.0 \
-		$(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(call quiet,LD,$@)$(CC) -shared $(LIBSO_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 $(PCFILE): core/shmfb.pc.in Makefile
 	@mkdir -p $(@D)
 	$(call quiet,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -135,31 +174,39 @@ $(PCFILE): core/shmfb.pc.in Makefile
 
 # Front ends see only the public header (producer/ and viewer/ never use core/src).
 $(OBJ)/producer/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)
+$(OBJ)/producer/stb_win32.o: EXTRA_CFLAGS = $(STB_CFLAGS) -w
 $(OBJ)/viewer/%.o: EXTRA_CFLAGS = $(SDL_CFLAGS) $(STB_CFLAGS)
 $(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/samples/%.o $(OBJ)/core/cli/%.o $(OBJ)/bench/%.o: INC = -Icore/include
 
-$(BIN)/shmfb: $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+$(BIN)/shmfb$(EXE): $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
-$(BIN)/shmfb-producer: $(PRODUCER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+$(BIN)/shmfb-producer$(EXE): $(PRODUCER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(STB_LIBS) $(LDLIBS)
-$(BIN)/shmfb-viewer: $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+$(BIN)/shmfb-viewer$(EXE): $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SDL_LIBS) $(STB_LIBS) $(LDLIBS)
 
 samples: $(SAMPLES)
-$(BUILD)/samples/%: $(OBJ)/samples/%.o $(LIBA)
+$(BUILD)/samples/%$(EXE): $(OBJ)/samples/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
 # Tests may look inside core/src (white-box unit tests).
-$(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_COMMON:%.c=$(OBJ)/%.o) $(LIBA)
+$(BUILD)/tests/%$(EXE): $(OBJ)/tests/%.o $(TEST_COMMON:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
 test check: deps-test all $(TESTS) samples
 	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(wildcard tests/*.sh))
+
+# The Windows build's tests under Wine, in a throwaway prefix.
+test-win32:
+	$(Q)sh mk/need-packages.sh $(DEPS_WIN32)
+	$(Q)$(MAKE) --no-print-directory CROSS=$(or $(CROSS),x86_64-w64-mingw32-) win32-check
+win32-check: lib programs $(TESTS)
+	$(Q)BUILD=$(BUILD) sh mk/wine-test.sh $(TESTS)
 
 demo: all
 	$(Q)BUILD=$(BUILD) sh mk/demo.sh

@@ -24,9 +24,11 @@ static struct field header[] = {
 	H(plane_count), H(plane[0].offset), H(plane[0].stride), H(plane[1].offset),
 	H(plane[1].stride), H(plane[2].offset), H(plane[2].stride), H(plane[3].offset),
 	H(plane[3].stride), H(frame_bytes), H(fps_num), H(fps_den), H(producer_pid),
-	H(heartbeat_timeout_ms), H(generation), H(create_ns), H(reserved0), H(state),
+	H(heartbeat_timeout_ms), H(generation), H(create_ns), H(audio_offset), H(audio_size),
+	H(audio_rate), H(audio_channels), H(audio_format), H(audio_capacity), H(reserved0), H(state),
 	H(wake), H(latest), H(heartbeat_ns), H(reserved1), H(meta[0]), H(meta[1]),
-	H(meta[2]), H(reserved2), H(name), H(reserved3),
+	H(meta[2]), H(audio_written), H(audio_claimed), H(audio_wake), H(reserved_a),
+	H(audio_clock_seq), H(audio_clock_pos), H(audio_clock_ns), H(reserved2), H(name), H(reserved3),
 };
 static struct field meta[] = {
 	M(seq), M(index), M(frame_number), M(pts_ns), M(publish_ns), M(bytes_used), M(reserved),

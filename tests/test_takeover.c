@@ -69,6 +69,14 @@ static void stale_name_is_taken_over(void)
 	test_wait(&p, 5000);
 	ASSERT_EQ(shmfb_reader_status(old), SHMFB_EDEAD);
 	ASSERT_STR_CONTAINS(shmfb_errdetail(), pid);
+	if (!test_names_persist()) {
+		/* Windows: our handle keeps the dead mapping's name until we let go. */
+		ASSERT_EQ(shmfb_create(name, &o, &w), SHMFB_EEXIST);
+		shmfb_reader_close(old);
+		ASSERT_OK(shmfb_create(name, &o, &w));
+		ASSERT_OK(shmfb_writer_close(w));
+		return;
+	}
 
 	ASSERT_OK(shmfb_create(name, &o, &w)); /* no replace flag needed */
 	shmfb_reader *cur;
@@ -151,7 +159,8 @@ int main(int argc, char **argv)
 	if (test_child_role())
 		return run_owner(test_child_args());
 	stale_name_is_taken_over();
-	live_name_is_replaced_on_request();
+	if (test_names_persist()) /* Windows cannot re-bind a live object's name */
+		live_name_is_replaced_on_request();
 	file_backed();
 	return 0;
 }

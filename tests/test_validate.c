@@ -16,22 +16,29 @@ static uint8_t *image;
 static uint64_t total;
 static char path[256];
 
-static struct shmfb__header *fresh(void)
+static struct shmfb__header *fresh_with(uint32_t audio_rate)
 {
 	shmfb_writer_options o;
 	shmfb_writer_options_init(&o);
 	o.width = W;
 	o.height = H;
+	o.audio_rate = audio_rate;
 	shmfb_layout l;
 	ASSERT_OK(shmfb_layout_compute(W, H, SHMFB_FMT_RGBA8, &l));
-	uint64_t slot;
-	shmfb__mapping_size(&l, &total, &slot);
+	struct shmfb__plan plan;
+	ASSERT_OK(shmfb__plan(&l, &o, &plan));
+	total = plan.total;
 	free(image);
 	image = calloc(1, total);
 	struct shmfb__header *h = (struct shmfb__header *)image;
-	shmfb__header_init(h, "crafted", &o, &l, total, slot);
+	shmfb__header_init(h, "crafted", &o, &l, &plan);
 	atomic_store(&h->state, SHMFB_STATE_RUNNING); /* seq_cst: single thread, no pairing */
 	return h;
+}
+
+static struct shmfb__header *fresh(void)
+{
+	return fresh_with(0);
 }
 
 static int open_file(uint64_t bytes)
@@ -65,7 +72,20 @@ int main(int argc, char **argv)
 	ASSERT_OK(open_file(total));
 
 	h = fresh(); h->magic[0] ^= 1;               EXPECT(SHMFB_EBADMAGIC, "magic");
-	h = fresh(); h->version = 2;                 EXPECT(SHMFB_EBADVERSION, "version 2");
+	h = fresh(); h->version = 3;                 EXPECT(SHMFB_EBADVERSION, "version 3");
+	h = fresh(); h->version = 0;                 EXPECT(SHMFB_EBADVERSION, "version 0");
+	h = fresh(); h->version = 1;                 ASSERT_OK(open_file(total)); /* no audio: still readable */
+
+	/* The audio ring (version 2). */
+	h = fresh_with(48000);                       ASSERT_OK(open_file(total));
+	h = fresh_with(48000); h->audio_rate = 7999; EXPECT(SHMFB_EBADAUDIO, "7999 Hz");
+	h = fresh_with(48000); h->audio_channels = 9; EXPECT(SHMFB_EBADAUDIO, "9 channels");
+	h = fresh_with(48000); h->audio_format = 3;  EXPECT(SHMFB_EBADAUDIO, "format 3");
+	h = fresh_with(48000); h->audio_offset += 8; EXPECT(SHMFB_EBADAUDIO, "misaligned");
+	h = fresh_with(48000); h->audio_offset = h->slot[2].offset; EXPECT(SHMFB_EBADAUDIO, "overlaps slot 2");
+	h = fresh_with(48000); h->audio_size += 4096; EXPECT(SHMFB_EBADAUDIO, "outside");
+	h = fresh_with(48000); h->audio_capacity = 0xffffffffu; EXPECT(SHMFB_EBADAUDIO, "does not fit");
+	h = fresh_with(48000); h->audio_capacity = 0; EXPECT(SHMFB_EBADAUDIO, "capacity of 0");
 	h = fresh(); h->header_size = 8192;          EXPECT(SHMFB_EBADHEADERSIZE, "header_size 8192");
 	h = fresh(); h->total_size += 4096;          EXPECT(SHMFB_EBADTOTALSIZE, "bytes");
 	h = fresh(); h->slot_count = 4;              EXPECT(SHMFB_EBADSLOTCOUNT, "slot_count 4");

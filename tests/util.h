@@ -32,6 +32,13 @@ void test_kill(test_proc *p);
 void test_sleep_ms(int ms);
 /* This process's id, as a producer's pid is stored in the header. */
 uint32_t test_proc_self_pid(void);
+/*
+ * 1 where a plain name outlives every handle to it until unlinked (POSIX),
+ * 0 where it goes with its last handle (Windows: no stale names to take over
+ * while a reader holds one, no SHMFB_CREATE_KEEP, no replacing a live
+ * producer's name; docs/WINDOWS.md).
+ */
+int test_names_persist(void);
 /* "base-<pid>-<counter>": a mapping name no other test run uses. */
 const char *test_unique_name(const char *base);
 /* Creates a throwaway directory for file-backed mappings; its path. */

@@ -68,6 +68,11 @@ int test_wait(test_proc *p, int timeout_ms)
 	}
 }
 
+int test_names_persist(void)
+{
+	return 1;
+}
+
 uint32_t test_proc_self_pid(void)
 {
 	return (uint32_t)getpid();

@@ -114,6 +114,7 @@ enum {
 	SHMFB_EBADGEOMETRY = -1106,  /* width/height/format/planes inconsistent */
 	SHMFB_EBADPLANE = -1107,     /* a plane lies outside its slot */
 	SHMFB_EBADSTATE = -1108,     /* latest slot index or state out of range */
+	SHMFB_EBADAUDIO = -1109,     /* audio description or ring region invalid */
 
 	/* Reader status. */
 	SHMFB_ENOFRAME = -1200,  /* nothing published yet */
@@ -189,6 +190,11 @@ typedef struct shmfb_writer_options {
 	uint32_t flags;                /* SHMFB_CREATE_* */
 	uint32_t heartbeat_timeout_ms; /* readers call a silent producer stale
 					  after this; 0 = never; default 3000 */
+	/* Audio beside the video (0 = none): see "audio" below. */
+	uint32_t audio_rate;           /* frames per second, 8000..192000 */
+	uint32_t audio_channels;       /* 1..8, interleaved; default 2 */
+	uint32_t audio_format;         /* shmfb_sampfmt; default SHMFB_SAMPLE_S16 */
+	uint32_t audio_capacity_ms;    /* ring length; default 200 */
 } shmfb_writer_options;
 
 typedef struct shmfb_writer shmfb_writer;
@@ -264,6 +270,11 @@ typedef struct shmfb_info {
 	uint64_t generation;
 	uint64_t create_ns;
 	uint32_t heartbeat_timeout_ms;
+	/* Audio: audio_rate == 0 when the mapping carries none. */
+	uint32_t audio_rate, audio_channels, audio_format;
+	uint32_t audio_capacity;   /* frames the ring holds */
+	uint32_t audio_frame_bytes;/* bytes of one frame (all channels) */
+	uint64_t audio_offset, audio_size;
 } shmfb_info;
 
 /* One frame as seen by a reader. */
@@ -343,6 +354,65 @@ SHMFB_API uint64_t shmfb_reader_heartbeat(shmfb_reader *r);
 
 /* Producer state words as stored in the header. */
 enum { SHMFB_STATE_RUNNING = 1, SHMFB_STATE_CLOSED = 2 };
+
+/* ------------------------------------------------------------------ audio */
+
+/*
+ * A lossless single-writer ring of PCM frames beside the video slots
+ * (docs/FORMAT.md, "Audio ring").  The writer never blocks; each reader keeps
+ * its own cursor, starting at the write position when it opened.  A reader
+ * that keeps within the ring's capacity gets every frame once, in order; one
+ * that falls further behind is told how many frames it lost and continues
+ * from the present.
+ */
+typedef enum shmfb_sampfmt {
+	SHMFB_SAMPLE_NONE = 0,
+	SHMFB_SAMPLE_S16 = 1, /* signed 16-bit little-endian */
+	SHMFB_SAMPLE_F32 = 2, /* 32-bit float little-endian */
+} shmfb_sampfmt;
+
+#define SHMFB_AUDIO_MIN_RATE 8000
+#define SHMFB_AUDIO_MAX_RATE 192000
+#define SHMFB_AUDIO_MAX_CHANNELS 8
+#define SHMFB_AUDIO_MAX_CAPACITY_MS 10000
+
+/* "s16", "f32"; NULL for others. */
+SHMFB_API const char *shmfb_sampfmt_name(shmfb_sampfmt f);
+SHMFB_API shmfb_sampfmt shmfb_sampfmt_from_name(const char *name);
+
+/*
+ * Appends count frames (interleaved) whose first frame is meant to sound at
+ * pts_ns, and wakes audio waiters.  count may not exceed the capacity.
+ * Real-time safe.  Returns 0 or SHMFB_EINVAL (no audio, or count too big).
+ */
+SHMFB_API int shmfb_writer_audio_write(shmfb_writer *w, const void *frames, uint32_t count,
+				       uint64_t pts_ns);
+/* Frames written so far. */
+SHMFB_API uint64_t shmfb_writer_audio_written(const shmfb_writer *w);
+
+typedef struct shmfb_audio_block {
+	uint64_t position; /* frame position of the first frame returned */
+	uint64_t lost;     /* frames skipped by an overrun just before them */
+} shmfb_audio_block;
+
+/*
+ * Copies up to max_frames new frames into dst and advances the cursor.
+ * Returns the number of frames copied (0 when none are new), or
+ * SHMFB_EINVAL (no audio), SHMFB_EBACKWARDS (the write counter went back).
+ * After an overrun b->lost > 0 and the cursor has jumped to the present.
+ */
+SHMFB_API int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames,
+			       shmfb_audio_block *b);
+/* Frames written but not yet read by this reader (may exceed the capacity). */
+SHMFB_API uint64_t shmfb_audio_available(shmfb_reader *r);
+/* Waits until a frame is available; 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_EINVAL. */
+SHMFB_API int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags);
+/*
+ * A recent (frame position, CLOCK_MONOTONIC time) pair from the writer, to
+ * place samples against the video's pts.  0, SHMFB_ENOFRAME (nothing written
+ * yet), SHMFB_ETORN (being updated: call again), SHMFB_EINVAL (no audio).
+ */
+SHMFB_API int shmfb_audio_clock(shmfb_reader *r, uint64_t *position, uint64_t *time_ns);
 
 /* ------------------------------------------------------------ frame stamp */
 

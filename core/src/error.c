@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -39,6 +40,7 @@ const char *shmfb_strerror(int code)
 	case SHMFB_EBADGEOMETRY: return "inconsistent video description";
 	case SHMFB_EBADPLANE: return "plane outside its slot";
 	case SHMFB_EBADSTATE: return "corrupt live state in header";
+	case SHMFB_EBADAUDIO: return "invalid audio description or ring";
 	case SHMFB_ENOFRAME: return "no frame published yet";
 	case SHMFB_ETORN: return "frame rewritten while read";
 	case SHMFB_ECLOSED: return "producer closed the mapping";
@@ -57,6 +59,13 @@ int shmfb__errorf(int code, const char *fmt, ...)
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int shmfb__errprefix(int code, const char *prefix)
+{
+	char old[sizeof detail];
+	memcpy(old, detail, sizeof old);
+	return shmfb__errorf(code, "%s: %s", prefix, old);
 }
 
 const char *shmfb_errdetail(void)

@@ -14,17 +14,51 @@
 
 #define PAGE_ROUND(x) (((x) + SHMFB__PAGE - 1) / SHMFB__PAGE * SHMFB__PAGE)
 
-int shmfb__mapping_size(const shmfb_layout *l, uint64_t *total, uint64_t *slot)
+uint32_t shmfb__sample_bytes(uint32_t format)
 {
-	*slot = PAGE_ROUND(l->frame_bytes);
-	*total = SHMFB__HEADER_SIZE + SHMFB_SLOTS * *slot;
+	return format == SHMFB_SAMPLE_S16 ? 2 : format == SHMFB_SAMPLE_F32 ? 4 : 0;
+}
+
+static int check_audio_options(const shmfb_writer_options *o)
+{
+	if (o->audio_rate < SHMFB_AUDIO_MIN_RATE || o->audio_rate > SHMFB_AUDIO_MAX_RATE)
+		return shmfb__errorf(SHMFB_EINVAL, "audio rate %u Hz: must be %d to %d", o->audio_rate,
+				     SHMFB_AUDIO_MIN_RATE, SHMFB_AUDIO_MAX_RATE);
+	if (o->audio_channels < 1 || o->audio_channels > SHMFB_AUDIO_MAX_CHANNELS)
+		return shmfb__errorf(SHMFB_EINVAL, "audio channels %u: must be 1 to %d", o->audio_channels,
+				     SHMFB_AUDIO_MAX_CHANNELS);
+	if (!shmfb__sample_bytes(o->audio_format))
+		return shmfb__errorf(SHMFB_EINVAL, "audio sample format %u: must be s16 or f32", o->audio_format);
+	if (o->audio_capacity_ms < 10 || o->audio_capacity_ms > SHMFB_AUDIO_MAX_CAPACITY_MS)
+		return shmfb__errorf(SHMFB_EINVAL, "audio capacity %u ms: must be 10 to %d", o->audio_capacity_ms,
+				     SHMFB_AUDIO_MAX_CAPACITY_MS);
+	return 0;
+}
+
+int shmfb__plan(const shmfb_layout *l, const shmfb_writer_options *o, struct shmfb__plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->slot_size = PAGE_ROUND(l->frame_bytes);
+	p->total = SHMFB__HEADER_SIZE + SHMFB_SLOTS * p->slot_size;
+	if (!o->audio_rate)
+		return 0;
+	int rc = check_audio_options(o);
+	if (rc < 0)
+		return rc;
+	/* At most 192000 * 10 s * 8 ch * 4 B = 61 MB: no overflow below. */
+	p->audio_frame_bytes = o->audio_channels * shmfb__sample_bytes(o->audio_format);
+	p->audio_capacity = (uint32_t)((uint64_t)o->audio_rate * o->audio_capacity_ms / 1000);
+	p->audio_offset = p->total;
+	p->audio_size = PAGE_ROUND((uint64_t)p->audio_capacity * p->audio_frame_bytes);
+	p->total += p->audio_size;
 	return 0;
 }
 
 void shmfb__header_init(struct shmfb__header *h, const char *name,
 			const shmfb_writer_options *o, const shmfb_layout *l,
-			uint64_t total_size, uint64_t slot_size)
+			const struct shmfb__plan *p)
 {
+	uint64_t total_size = p->total, slot_size = p->slot_size;
 	memcpy(h->magic, SHMFB__MAGIC, sizeof h->magic);
 	h->version = SHMFB__VERSION;
 	h->header_size = SHMFB__HEADER_SIZE;
@@ -50,6 +84,14 @@ void shmfb__header_init(struct shmfb__header *h, const char *name,
 	h->heartbeat_timeout_ms = o->heartbeat_timeout_ms;
 	h->generation = shmfb__plat_random64();
 	h->create_ns = shmfb__plat_now_ns();
+	if (p->audio_size) {
+		h->audio_offset = p->audio_offset;
+		h->audio_size = p->audio_size;
+		h->audio_rate = o->audio_rate;
+		h->audio_channels = o->audio_channels;
+		h->audio_format = o->audio_format;
+		h->audio_capacity = p->audio_capacity;
+	}
 	strncpy(h->name, name, sizeof h->name - 1);
 }
 
@@ -57,6 +99,12 @@ void shmfb__header_init(struct shmfb__header *h, const char *name,
 static int inside(uint64_t off, uint64_t len, uint64_t limit)
 {
 	return off <= limit && len <= limit - off;
+}
+
+/* Do two ranges, each already known to lie inside the mapping, overlap? */
+static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
 }
 
 static int validate_slots(const struct shmfb__header *h, const char *name)
@@ -74,8 +122,7 @@ static int validate_slots(const struct shmfb__header *h, const char *name)
 			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u of %llu bytes cannot hold a %llu-byte frame",
 					     name, i, (unsigned long long)size, (unsigned long long)h->frame_bytes);
 		for (uint32_t j = 0; j < i; j++) {
-			uint64_t o2 = h->slot[j].offset, s2 = h->slot[j].size;
-			if (off < o2 + s2 && o2 < off + size)
+			if (overlaps(off, size, h->slot[j].offset, h->slot[j].size))
 				return shmfb__errorf(SHMFB_EBADSLOT, "%s: slots %u and %u overlap", name, j, i);
 		}
 	}
@@ -87,9 +134,9 @@ static int validate_video(const struct shmfb__header *h, const char *name, shmfb
 	shmfb_layout want;
 	int rc = shmfb_layout_compute(h->width, h->height, (shmfb_pixfmt)h->pixel_format, &want);
 	if (rc < 0) {
-		char why[256]; /* the detail buffer is about to be rewritten */
-		snprintf(why, sizeof why, "%s", shmfb_errdetail());
-		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: video description is invalid: %s", name, why);
+		char prefix[SHMFB_PATH_MAX + 40];
+		snprintf(prefix, sizeof prefix, "%s: video description is invalid", name);
+		return shmfb__errprefix(SHMFB_EBADGEOMETRY, prefix);
 	}
 	if (h->plane_count != want.plane_count)
 		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: %s has %u planes, header says %u", name,
@@ -119,6 +166,30 @@ static int validate_video(const struct shmfb__header *h, const char *name, shmfb
 	return 0;
 }
 
+static int validate_audio(const struct shmfb__header *h, const char *name)
+{
+	if (h->version < 2 || h->audio_offset == 0)
+		return 0;
+	uint64_t off = h->audio_offset, size = h->audio_size;
+	uint32_t sb = shmfb__sample_bytes(h->audio_format);
+	if (h->audio_rate < SHMFB_AUDIO_MIN_RATE || h->audio_rate > SHMFB_AUDIO_MAX_RATE ||
+	    h->audio_channels < 1 || h->audio_channels > SHMFB_AUDIO_MAX_CHANNELS || !sb)
+		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio %u Hz, %u channels, format %u is not valid",
+				     name, h->audio_rate, h->audio_channels, h->audio_format);
+	if (off % SHMFB__PAGE || size % SHMFB__PAGE || off < SHMFB__HEADER_SIZE ||
+	    !inside(off, size, h->total_size))
+		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio ring [%llu, +%llu) is misaligned or outside the mapping",
+				     name, (unsigned long long)off, (unsigned long long)size);
+	/* capacity < 2^32, frame bytes <= 32: the product fits. */
+	if (h->audio_capacity == 0 || (uint64_t)h->audio_capacity * h->audio_channels * sb > size)
+		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio capacity of %u frames does not fit %llu bytes",
+				     name, h->audio_capacity, (unsigned long long)size);
+	for (uint32_t i = 0; i < SHMFB_SLOTS; i++)
+		if (overlaps(off, size, h->slot[i].offset, h->slot[i].size))
+			return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio ring overlaps slot %u", name, i);
+	return 0;
+}
+
 int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_size,
 			   const char *name, shmfb_info *info)
 {
@@ -134,9 +205,9 @@ int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_s
 
 	if (memcmp(h.magic, SHMFB__MAGIC, sizeof h.magic))
 		return shmfb__errorf(SHMFB_EBADMAGIC, "%s: not a shmfb mapping (magic bytes differ)", name);
-	if (h.version != SHMFB__VERSION)
-		return shmfb__errorf(SHMFB_EBADVERSION, "%s: format version %u, this library reads version %u",
-				     name, h.version, SHMFB__VERSION);
+	if (h.version < SHMFB__VERSION_MIN || h.version > SHMFB__VERSION)
+		return shmfb__errorf(SHMFB_EBADVERSION, "%s: format version %u, this library reads versions %u to %u",
+				     name, h.version, SHMFB__VERSION_MIN, SHMFB__VERSION);
 	if (h.header_size != SHMFB__HEADER_SIZE)
 		return shmfb__errorf(SHMFB_EBADHEADERSIZE, "%s: header_size %u, expected %u",
 				     name, h.header_size, SHMFB__HEADER_SIZE);
@@ -151,6 +222,9 @@ int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_s
 	if (rc < 0)
 		return rc;
 	rc = validate_slots(&h, name);
+	if (rc < 0)
+		return rc;
+	rc = validate_audio(&h, name);
 	if (rc < 0)
 		return rc;
 
@@ -173,5 +247,14 @@ int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_s
 	info->generation = h.generation;
 	info->create_ns = h.create_ns;
 	info->heartbeat_timeout_ms = h.heartbeat_timeout_ms;
+	if (h.version >= 2 && h.audio_offset) {
+		info->audio_rate = h.audio_rate;
+		info->audio_channels = h.audio_channels;
+		info->audio_format = h.audio_format;
+		info->audio_capacity = h.audio_capacity;
+		info->audio_frame_bytes = h.audio_channels * shmfb__sample_bytes(h.audio_format);
+		info->audio_offset = h.audio_offset;
+		info->audio_size = h.audio_size;
+	}
 	return 0;
 }

@@ -23,6 +23,9 @@ struct shmfb_writer {
 	int acquired;        /* slot `cur` is odd (being written) */
 	uint32_t cur;        /* slot being written */
 	uint32_t flags;
+	uint64_t audio_written;  /* frames written to the ring */
+	uint32_t audio_capacity; /* 0 = no audio */
+	uint32_t audio_frame_bytes;
 	char name[SHMFB_PATH_MAX + 1];
 };
 
@@ -32,20 +35,35 @@ struct shmfb_reader {
 	shmfb_info info;
 	char open_name[SHMFB_PATH_MAX + 1]; /* the name it was opened by */
 	uint64_t last_index; /* highest publish index seen, to catch it going back */
+	uint64_t audio_cursor; /* next audio frame this reader will read */
 };
 
 /* Sets the thread's error detail and returns code. */
 int shmfb__errorf(int code, const char *fmt, ...) SHMFB__PRINTF(2, 3);
 
-/* Name rules; 0 or SHMFB_EBADNAME / SHMFB_ENAMETOOLONG with detail set. */
+/* Starts a new reader's audio cursor at the present write position. */
+void shmfb__audio_reader_init(shmfb_reader *r);
+
+/* Puts "prefix: " before the current detail and returns code. */
+int shmfb__errprefix(int code, const char *prefix);
+
+/* 1 when the name is a file path (holds '/'), not a shared-memory name. */
 int shmfb__name_is_path(const char *name);
 
+/* Where everything goes in a new mapping. */
+struct shmfb__plan {
+	uint64_t total, slot_size;
+	uint64_t audio_offset, audio_size; /* 0, 0 without audio */
+	uint32_t audio_capacity, audio_frame_bytes;
+};
+/* Plans a mapping for this layout and these options' audio. */
+int shmfb__plan(const shmfb_layout *l, const shmfb_writer_options *o, struct shmfb__plan *p);
+/* Bytes of one sample of an audio format; 0 for an unknown one. */
+uint32_t shmfb__sample_bytes(uint32_t format);
 /* Fills a fresh header for the writer. */
 void shmfb__header_init(struct shmfb__header *h, const char *name,
 			const shmfb_writer_options *o, const shmfb_layout *l,
-			uint64_t total_size, uint64_t slot_size);
-/* Total bytes of a mapping for this layout, and the size of one slot. */
-int shmfb__mapping_size(const shmfb_layout *l, uint64_t *total, uint64_t *slot);
+			const struct shmfb__plan *p);
 /*
  * Validates an untrusted header of a mapping whose real size is
  * mapped_size; fills info.  Each failure has its own code and detail.

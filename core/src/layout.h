@@ -21,7 +21,8 @@
 #include "atomic.h"
 
 #define SHMFB__MAGIC "SHMFB\r\n\x1a" /* 8 bytes, no NUL needed */
-#define SHMFB__VERSION 1u
+#define SHMFB__VERSION 2u        /* 2 added audio; readers also accept 1 */
+#define SHMFB__VERSION_MIN 1u
 #define SHMFB__PAGE 4096u
 #define SHMFB__HEADER_SIZE SHMFB__PAGE
 
@@ -76,7 +77,14 @@ struct shmfb__header {
 	uint32_t heartbeat_timeout_ms; /* 148 0 = never stale */
 	uint64_t generation;      /* 152 random, new at every create */
 	uint64_t create_ns;       /* 160 CLOCK_MONOTONIC at create */
-	uint8_t reserved0[88];    /* 168 */
+	/* --- audio description (version 2; all zero = no audio) --- 168 */
+	uint64_t audio_offset;    /* 168 ring region, multiple of 4096; 0 = none */
+	uint64_t audio_size;      /* 176 bytes of the region, multiple of 4096 */
+	uint32_t audio_rate;      /* 184 frames per second, 8000..192000 */
+	uint32_t audio_channels;  /* 188 1..8, interleaved */
+	uint32_t audio_format;    /* 192 shmfb_sampfmt */
+	uint32_t audio_capacity;  /* 196 frames the ring holds */
+	uint8_t reserved0[56];    /* 200 */
 	/* --- live fields, written by the producer while readers read - 256 */
 	alignas(64) shmfb_atomic_u32 state; /* 256 SHMFB_STATE_* */
 	shmfb_atomic_u32 wake;    /* 260 futex word: +1 on every publish and close */
@@ -85,7 +93,15 @@ struct shmfb__header {
 	uint8_t reserved1[40];    /* 280 */
 	/* --- per-slot metadata ----------------------------------- 320 */
 	alignas(64) struct shmfb__slot_meta meta[3]; /* 320, 64 bytes each */
-	uint8_t reserved2[256];   /* 512 */
+	/* --- audio ring, live ---------------------------------- 512 */
+	alignas(64) shmfb_atomic_u64 audio_written; /* 512 frames written, ever */
+	shmfb_atomic_u64 audio_claimed; /* 520 frames written or being written */
+	shmfb_atomic_u32 audio_wake;    /* 528 futex word: +1 after every write and at close */
+	uint32_t reserved_a;            /* 532 */
+	shmfb_atomic_u64 audio_clock_seq; /* 536 seqlock over the two below */
+	shmfb_atomic_u64 audio_clock_pos; /* 544 a frame position ... */
+	shmfb_atomic_u64 audio_clock_ns;  /* 552 ... and its CLOCK_MONOTONIC time */
+	uint8_t reserved2[208];   /* 560 */
 	/* --- name, for humans and shmfb ls --------------------- 768 */
 	char name[256];           /* 768 NUL-terminated */
 	uint8_t reserved3[3072];  /* 1024 up to the page end */
@@ -130,14 +146,27 @@ SHMFB__CHECK(producer_pid, 144);
 SHMFB__CHECK(heartbeat_timeout_ms, 148);
 SHMFB__CHECK(generation, 152);
 SHMFB__CHECK(create_ns, 160);
-SHMFB__CHECK(reserved0, 168);
+SHMFB__CHECK(audio_offset, 168);
+SHMFB__CHECK(audio_size, 176);
+SHMFB__CHECK(audio_rate, 184);
+SHMFB__CHECK(audio_channels, 188);
+SHMFB__CHECK(audio_format, 192);
+SHMFB__CHECK(audio_capacity, 196);
+SHMFB__CHECK(reserved0, 200);
 SHMFB__CHECK(state, 256);
 SHMFB__CHECK(wake, 260);
 SHMFB__CHECK(latest, 264);
 SHMFB__CHECK(heartbeat_ns, 272);
 SHMFB__CHECK(reserved1, 280);
 SHMFB__CHECK(meta, 320);
-SHMFB__CHECK(reserved2, 512);
+SHMFB__CHECK(audio_written, 512);
+SHMFB__CHECK(audio_claimed, 520);
+SHMFB__CHECK(audio_wake, 528);
+SHMFB__CHECK(reserved_a, 532);
+SHMFB__CHECK(audio_clock_seq, 536);
+SHMFB__CHECK(audio_clock_pos, 544);
+SHMFB__CHECK(audio_clock_ns, 552);
+SHMFB__CHECK(reserved2, 560);
 SHMFB__CHECK(name, 768);
 SHMFB__CHECK(reserved3, 1024);
 

@@ -54,6 +54,13 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg);
 int shmfb__plat_pid_alive(uint32_t pid);
 uint32_t shmfb__plat_getpid(void);
 
+/*
+ * Length of a namespace prefix this platform accepts in front of a plain
+ * name, 0 when there is none: Win32's "Local\\" or "Global\\", never on
+ * POSIX.  name.c checks the rest of the name with the usual rules.
+ */
+size_t shmfb__plat_name_prefix_len(const char *name);
+
 /* Calls fn(name) for each shmfb object (plain names only). */
 int shmfb__plat_list(void (*fn)(const char *name, void *ctx), void *ctx);
 

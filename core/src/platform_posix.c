@@ -215,6 +215,12 @@ uint32_t shmfb__plat_getpid(void)
 	return (uint32_t)getpid();
 }
 
+size_t shmfb__plat_name_prefix_len(const char *name)
+{
+	(void)name;
+	return 0; /* one flat namespace: no prefixes */
+}
+
 int shmfb__plat_list(void (*fn)(const char *name, void *ctx), void *ctx)
 {
 	DIR *d = opendir(SHM_DIR);

@@ -64,6 +64,7 @@ int shmfb_open(const char *name, shmfb_reader **out)
 		free(r);
 		return rc;
 	}
+	shmfb__audio_reader_init(r);
 	*out = r;
 	return 0;
 }

@@ -18,6 +18,9 @@ void shmfb_writer_options_init(shmfb_writer_options *o)
 	o->fps_den = 1;
 	o->mode = 0600;
 	o->heartbeat_timeout_ms = 3000;
+	o->audio_channels = 2;
+	o->audio_format = SHMFB_SAMPLE_S16;
+	o->audio_capacity_ms = 200;
 }
 
 /*
@@ -43,12 +46,8 @@ static int take_over(const char *name, uint32_t flags)
 		}
 	}
 	if (rc < 0 && !replace) {
-		char why[256];
-		strncpy(why, shmfb_errdetail(), sizeof why - 1);
-		why[sizeof why - 1] = 0;
 		shmfb__plat_seg_close(&old);
-		return shmfb__errorf(SHMFB_EEXIST, "%s: exists and is not a usable shmfb mapping (%s); remove it or use replace",
-				     name, why);
+		return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
 	}
 	/* Unlink only what we inspected, not a mapping another producer just made. */
 	if (rc == 0 && !shmfb__plat_seg_is_current(name, &old)) {
@@ -70,13 +69,7 @@ static int check_options(const char *name, const shmfb_writer_options *o, shmfb_
 	if (o->fps_num && !o->fps_den)
 		return shmfb__errorf(SHMFB_EINVAL, "%s: frame rate %u/0", name, o->fps_num);
 	rc = shmfb_layout_compute(o->width, o->height, o->format, l);
-	if (rc < 0) {
-		char why[256];
-		strncpy(why, shmfb_errdetail(), sizeof why - 1);
-		why[sizeof why - 1] = 0;
-		return shmfb__errorf(rc, "%s: %s", name, why);
-	}
-	return 0;
+	return rc < 0 ? shmfb__errprefix(rc, name) : 0;
 }
 
 int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer **out)
@@ -91,14 +84,16 @@ int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer *
 	int rc = check_options(name, o, &layout);
 	if (rc < 0)
 		return rc;
-	uint64_t total, slot_size;
-	shmfb__mapping_size(&layout, &total, &slot_size);
+	struct shmfb__plan plan;
+	rc = shmfb__plan(&layout, o, &plan);
+	if (rc < 0)
+		return shmfb__errprefix(rc, name);
 
 	shmfb_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return shmfb__errorf(SHMFB_ENOMEM, "%s: out of memory", name);
 	for (int attempt = 0;; attempt++) {
-		rc = shmfb__plat_seg_create(name, total, o->mode ? o->mode : 0600, &w->seg);
+		rc = shmfb__plat_seg_create(name, plan.total, o->mode ? o->mode : 0600, &w->seg);
 		if (rc != SHMFB_EEXIST || attempt == 3)
 			break;
 		rc = take_over(name, o->flags);
@@ -114,7 +109,9 @@ int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer *
 	w->flags = o->flags;
 	w->last_slot = SHMFB_SLOTS - 1; /* so the first frame goes to slot 0 */
 	strncpy(w->name, name, sizeof w->name - 1);
-	shmfb__header_init(w->hdr, name, o, &layout, total, slot_size);
+	w->audio_capacity = plan.audio_capacity;
+	w->audio_frame_bytes = plan.audio_frame_bytes;
+	shmfb__header_init(w->hdr, name, o, &layout, &plan);
 	/* relaxed: the release store of state below orders it for readers. */
 	atomic_store_explicit(&w->hdr->heartbeat_ns, shmfb__plat_now_ns(), memory_order_relaxed);
 	/* release: the header is complete before a reader's acquire load sees RUNNING. */
@@ -143,6 +140,9 @@ int shmfb_writer_close(shmfb_writer *w)
 	/* release: pairs with the acquire load of wake in shmfb_reader_wait. */
 	atomic_fetch_add_explicit(&w->hdr->wake, 1, memory_order_release);
 	shmfb__plat_wake(&w->seg, &w->hdr->wake);
+	/* release: pairs with the acquire load of audio_wake in shmfb_audio_wait. */
+	atomic_fetch_add_explicit(&w->hdr->audio_wake, 1, memory_order_release);
+	shmfb__plat_wake(&w->seg, &w->hdr->audio_wake);
 	if (!(w->flags & SHMFB_CREATE_KEEP) && shmfb__plat_seg_is_current(w->name, &w->seg))
 		rc = shmfb__plat_unlink(w->name);
 	shmfb__plat_seg_close(&w->seg);

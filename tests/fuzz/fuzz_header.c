@@ -50,6 +50,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t s = 0; s < SHMFB_SLOTS + 1; s++)
 			(void)shmfb_reader_slot(&r, s, &f);
 		(void)shmfb_reader_wait(&r, UINT64_MAX, 0, SHMFB_WAIT_SPIN);
+		/* Audio: a cursor anywhere, reads of any size. */
+		uint8_t pcm[4096];
+		shmfb_audio_block b;
+		uint64_t pos, ns;
+		r.audio_cursor = 0;
+		for (int i = 0; i < 3; i++)
+			(void)shmfb_audio_read(&r, pcm, sizeof pcm / 32, &b);
+		(void)shmfb_audio_clock(&r, &pos, &ns);
+		(void)shmfb_audio_available(&r);
 		free(dst);
 	}
 	free(map);

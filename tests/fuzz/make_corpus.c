@@ -16,19 +16,24 @@ static void write_one(const char *dir, shmfb_pixfmt fmt, uint32_t w, uint32_t h,
 	o.width = w;
 	o.height = h;
 	o.format = fmt;
+	o.audio_rate = published ? 8000 : 0;
+	o.audio_capacity_ms = 50;
 	shmfb_layout l;
-	if (shmfb_layout_compute(w, h, fmt, &l) != 0)
+	struct shmfb__plan plan;
+	if (shmfb_layout_compute(w, h, fmt, &l) != 0 || shmfb__plan(&l, &o, &plan) != 0)
 		exit(1);
-	uint64_t total, slot;
-	shmfb__mapping_size(&l, &total, &slot);
+	uint64_t total = plan.total;
 	uint8_t *map = calloc(1, total);
 	struct shmfb__header *hd = (struct shmfb__header *)map;
-	shmfb__header_init(hd, "seed", &o, &l, total, slot);
+	shmfb__header_init(hd, "seed", &o, &l, &plan);
 	atomic_store(&hd->state, SHMFB_STATE_RUNNING); /* seq_cst: single thread */
 	if (published) {
 		atomic_store(&hd->meta[1].seq, 2);             /* seq_cst: single thread */
 		atomic_store(&hd->meta[1].index, 1);           /* seq_cst: single thread */
 		atomic_store(&hd->latest, SHMFB__LATEST(1, 1)); /* seq_cst: single thread */
+		atomic_store(&hd->audio_written, 100);         /* seq_cst: single thread */
+		atomic_store(&hd->audio_claimed, 100);         /* seq_cst: single thread */
+		atomic_store(&hd->audio_clock_seq, 2);         /* seq_cst: single thread */
 	}
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s-%ux%u%s", dir, shmfb_pixfmt_name(fmt), w, h,
