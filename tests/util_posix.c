@@ -2,6 +2,7 @@
  * util_posix.c - tests/util.h on Linux.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,13 +101,29 @@ const char *test_unique_name(const char *base)
 	return b;
 }
 
+static char tmpdir[64];
+static pid_t tmpdir_owner;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void remove_tmpdir(void)
+{
+	if (getpid() == tmpdir_owner) /* not in a forked child that inherited it */
+		nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *test_tmpdir(void)
 {
-	static char dir[64];
-	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/shmfb-test-XXXXXX");
-		if (!mkdtemp(dir))
+	if (!tmpdir[0]) {
+		snprintf(tmpdir, sizeof tmpdir, "/tmp/shmfb-test-XXXXXX");
+		if (!mkdtemp(tmpdir))
 			return "/tmp";
+		tmpdir_owner = getpid();
+		atexit(remove_tmpdir);
 	}
-	return dir;
+	return tmpdir;
 }

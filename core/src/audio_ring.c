@@ -152,6 +152,9 @@ int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames, shmfb_audi
 	atomic_thread_fence(memory_order_acquire);
 	/* relaxed: ordered by the fence above. */
 	uint64_t k = atomic_load_explicit(&r->hdr->audio_claimed, memory_order_relaxed);
+	if (shmfb__plat_seg_lost(&r->seg))
+		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: the mapping was truncated under the reader",
+				     r->open_name);
 	if (k > cur + in->audio_capacity)
 		goto overrun;
 	r->audio_cursor = cur + n;

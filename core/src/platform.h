@@ -35,6 +35,12 @@ int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode,
 			   shmfb__seg *seg);
 /* Opens an existing object read-only (or read-write) and maps all of it. */
 int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg);
+/*
+ * 1 once the object was shrunk under this read-only mapping (someone
+ * truncated it): the platform has replaced the mapping with zero pages so
+ * the reader did not crash, and everything read since is meaningless.
+ */
+int shmfb__plat_seg_lost(const shmfb__seg *seg);
 /* Unmaps and closes; safe on a zeroed seg. */
 void shmfb__plat_seg_close(shmfb__seg *seg);
 /* Removes the name; the object lives on while mapped. */

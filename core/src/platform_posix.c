@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,96 @@
 
 #define SHM_DIR "/dev/shm"
 #define SHM_PREFIX "shmfb-"
+
+/*
+ * A reader's mapping shrunk under it (the object truncated by its producer
+ * or anyone else with write access) would raise SIGBUS on the next read.
+ * Read-only mappings are registered here; a SIGBUS inside one replaces the
+ * whole mapping with zero pages (so the read completes) and marks it lost,
+ * and the reader then reports SHMFB_EBADTOTALSIZE.  A SIGBUS anywhere else
+ * goes to whatever handler was there before.  (Wayland compositors guard
+ * client-shrunk pools the same way.)
+ */
+#define GUARDS 256
+#define GUARD_BUSY 1 /* base value of an entry being filled or emptied */
+
+static struct guard {
+	_Atomic uintptr_t base; /* 0 = free entry */
+	_Atomic size_t size;
+	_Atomic int lost;
+} guards[GUARDS];
+static struct sigaction previous_sigbus;
+static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	for (int i = 0; i < GUARDS; i++) {
+		/* acquire: pairs with the release store in guard_add; size is set. */
+		uintptr_t b = atomic_load_explicit(&guards[i].base, memory_order_acquire);
+		size_t n = atomic_load_explicit(&guards[i].size, memory_order_relaxed); /* relaxed: ordered by base */
+		if (b > GUARD_BUSY && a >= b && a - b < n) {
+			mmap((void *)b, n, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			/* relaxed: the reader checks it on its next call, no data hangs on it. */
+			atomic_store_explicit(&guards[i].lost, 1, memory_order_relaxed);
+			return;
+		}
+	}
+	if ((previous_sigbus.sa_flags & SA_SIGINFO) && previous_sigbus.sa_sigaction) {
+		previous_sigbus.sa_sigaction(sig, si, ctx);
+	} else if (previous_sigbus.sa_handler != SIG_IGN && previous_sigbus.sa_handler != SIG_DFL) {
+		previous_sigbus.sa_handler(sig);
+	} else {
+		/* Not ours: let the fault happen again with the default action. */
+		signal(SIGBUS, SIG_DFL);
+	}
+}
+
+static void install_sigbus(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &previous_sigbus);
+}
+
+static uintptr_t guard_add(void *base, size_t size)
+{
+	pthread_once(&sigbus_once, install_sigbus);
+	for (int i = 0; i < GUARDS; i++) {
+		uintptr_t expect = 0;
+		/* acq_rel: claim a free entry as busy; the handler skips busy entries. */
+		if (atomic_compare_exchange_strong_explicit(&guards[i].base, &expect, GUARD_BUSY,
+							    memory_order_acq_rel, memory_order_relaxed)) {
+			atomic_store_explicit(&guards[i].size, size, memory_order_relaxed); /* relaxed: base below publishes it */
+			atomic_store_explicit(&guards[i].lost, 0, memory_order_relaxed); /* relaxed: likewise */
+			/* release: pairs with the handler's acquire load of base. */
+			atomic_store_explicit(&guards[i].base, (uintptr_t)base, memory_order_release);
+			return (uintptr_t)i + 1;
+		}
+	}
+	return 0; /* table full: this mapping goes unguarded */
+}
+
+static void guard_remove(uintptr_t id)
+{
+	if (!id)
+		return;
+	struct guard *g = &guards[id - 1];
+	/* release: busy first, so the handler stops matching before size changes. */
+	atomic_store_explicit(&g->base, GUARD_BUSY, memory_order_release);
+	atomic_store_explicit(&g->size, 0, memory_order_relaxed); /* relaxed: entry is busy */
+	/* release: free for the next guard_add, whose CAS acquires it. */
+	atomic_store_explicit(&g->base, 0, memory_order_release);
+}
+
+int shmfb__plat_seg_lost(const shmfb__seg *seg)
+{
+	/* relaxed: a flag set by the signal handler in this same thread or another; no data depends on it. */
+	return seg->extra && atomic_load_explicit(&guards[seg->extra - 1].lost, memory_order_relaxed);
+}
 
 /* errno to our code: identical numbers on Linux, kept explicit. */
 static int code_of(int e)
@@ -166,6 +257,7 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 	seg->base = p;
 	seg->size = size;
 	seg->writable = writable;
+	seg->extra = writable ? 0 : guard_add(p, size);
 	return 0;
 fail:
 	close(fd);
@@ -174,6 +266,7 @@ fail:
 
 void shmfb__plat_seg_close(shmfb__seg *seg)
 {
+	guard_remove(seg->extra);
 	if (seg->base)
 		munmap(seg->base, seg->size);
 	if (seg->base || seg->handle > 0)

@@ -124,8 +124,16 @@ static struct shmfb__slot_meta *meta_of(const shmfb_reader *r, uint32_t slot)
 	return &r->hdr->meta[slot];
 }
 
+static int mapping_lost(const shmfb_reader *r)
+{
+	return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: the mapping was truncated under the reader",
+			     r->open_name);
+}
+
 static int load_latest(shmfb_reader *r, uint64_t *index, uint32_t *slot)
 {
+	if (shmfb__plat_seg_lost(&r->seg))
+		return mapping_lost(r);
 	/* acquire: pairs with the writer's release store of latest in publish. */
 	uint64_t v = atomic_load_explicit(&r->hdr->latest, memory_order_acquire);
 	if (v == 0)
@@ -229,6 +237,8 @@ int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_fram
 		if (rc < 0)
 			return rc;
 		memcpy(dst, (const uint8_t *)r->seg.base + r->info.slot_offset[f.slot], bytes);
+		if (shmfb__plat_seg_lost(&r->seg))
+			return mapping_lost(r);
 		if (!shmfb_frame_valid(r, &f))
 			continue;
 		r->last_index = f.index;
@@ -283,6 +293,8 @@ uint64_t shmfb_reader_heartbeat(shmfb_reader *r)
 int shmfb_reader_status(shmfb_reader *r)
 {
 	const char *n = r->open_name;
+	if (shmfb__plat_seg_lost(&r->seg))
+		return mapping_lost(r);
 	uint32_t st = load_state(r);
 	if (st == SHMFB_STATE_CLOSED)
 		return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", n);
