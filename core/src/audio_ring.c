@@ -77,7 +77,7 @@ int shmfb_writer_audio_write(shmfb_writer *w, const void *frames, uint32_t count
 	atomic_store_explicit(&h->audio_claimed, c + count, memory_order_relaxed);
 	/* release fence: pairs with the reader's acquire fence before it loads claimed. */
 	atomic_thread_fence(memory_order_release);
-	ring_copy((uint8_t *)w->seg.base + h->audio_offset, w->audio_capacity, w->audio_frame_bytes,
+	ring_copy((uint8_t *)w->seg.base + w->audio_offset, w->audio_capacity, w->audio_frame_bytes,
 		  c, (uint8_t *)frames, count, 1);
 	/* release: the frames are in the ring before a reader's acquire load sees them counted. */
 	atomic_store_explicit(&h->audio_written, c + count, memory_order_release);

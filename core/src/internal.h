@@ -23,6 +23,9 @@ struct shmfb_writer {
 	int acquired;        /* slot `cur` is odd (being written) */
 	uint32_t cur;        /* slot being written */
 	uint32_t flags;
+	/* Private copies: anyone with write access could rewrite the header. */
+	uint64_t slot_offset[SHMFB_SLOTS];
+	uint64_t audio_offset;
 	uint64_t audio_written;  /* frames written to the ring */
 	uint32_t audio_capacity; /* 0 = no audio */
 	uint32_t audio_frame_bytes;

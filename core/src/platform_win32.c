@@ -477,7 +477,8 @@ int shmfb__plat_unlink(const char *name)
 	return e == ERROR_ACCESS_DENIED ? 0 : win_error_code(e, "OpenFileMapping", name);
 }
 
-/* A section cannot shrink while a view of it exists: nothing is ever lost. */
+/* Never: Windows refuses to shrink a file while a view of it is mapped
+ * (ERROR_USER_MAPPED_FILE), and a section's size is fixed. */
 int shmfb__plat_seg_lost(const shmfb__seg *seg)
 {
 	(void)seg;

@@ -56,7 +56,7 @@ void shmfb_writer_acquire(shmfb_writer *w, shmfb_planes *p)
 		w->cur = s;
 		w->acquired = 1;
 	}
-	uint8_t *base = (uint8_t *)w->seg.base + h->slot[w->cur].offset;
+	uint8_t *base = (uint8_t *)w->seg.base + w->slot_offset[w->cur];
 	memset(p, 0, sizeof *p);
 	p->plane_count = w->layout.plane_count;
 	p->frame_bytes = w->layout.frame_bytes;

@@ -27,6 +27,10 @@
 #define QUIET_CELLS 1          /* white margin needed left and right */
 #define MIN_CELL_PX 2          /* smallest cell drawn */
 #define LUMA_THRESHOLD 128     /* below is black */
+#define UNCLEAR_LOW 64         /* a cell centre between these is unclear */
+#define UNCLEAR_HIGH 192
+#define MAX_UNCLEAR 6          /* unclear cells tolerated in a line */
+#define MAX_CANDIDATES 8       /* different readings kept per line index */
 
 /* ------------------------------------------------------------- checksums */
 
@@ -206,12 +210,18 @@ static int read_line(struct line_finder *lf, double left, double right)
 {
 	double pitch = (right - left) / LINE_CELLS;
 	uint8_t cells[LINE_CELLS];
+	int unclear = 0;
 	for (int k = 0; k < LINE_CELLS; k++) {
 		double c = left + (k + 0.5) * pitch;
 		if (c < 0 || c >= lf->s->width)
 			return -1;
-		cells[k] = luma_at(lf->s, (uint32_t)c) < LUMA_THRESHOLD;
+		int v = luma_at(lf->s, (uint32_t)c);
+		cells[k] = v < LUMA_THRESHOLD;
+		unclear += v > UNCLEAR_LOW && v < UNCLEAR_HIGH;
 	}
+	/* Real cells are black or white at their centres; noise is not. */
+	if (unclear > MAX_UNCLEAR)
+		return -1;
 	static const uint8_t start[4] = {1, 0, 1, 0}, end[4] = {0, 1, 0, 1};
 	if (memcmp(cells, start, 4) || memcmp(cells + LINE_CELLS - 4, end, 4))
 		return -1;
@@ -326,6 +336,51 @@ static int scan_row(const struct scanline *s, uint8_t data[LINE_BYTES])
 	return lf.found_line;
 }
 
+/* Readings of each line so far; different ones when the picture holds noise that passed. */
+struct readings {
+	uint8_t line[STAMP_LINES][MAX_CANDIDATES][LINE_BYTES];
+	int count[STAMP_LINES];
+};
+
+/* Adds a reading; 0 if new, -1 if already there. */
+static int add_reading(struct readings *rd, int line, const uint8_t data[LINE_BYTES])
+{
+	for (int i = 0; i < rd->count[line] && i < MAX_CANDIDATES; i++)
+		if (!memcmp(rd->line[line][i], data, LINE_BYTES))
+			return -1;
+	memcpy(rd->line[line][rd->count[line] % MAX_CANDIDATES], data, LINE_BYTES);
+	rd->count[line]++;
+	return 0;
+}
+
+/* Tries every combination that includes the reading just added to `line`. */
+static int find_message(const struct readings *rd, int line, uint8_t m[MSG_BYTES])
+{
+	int n[STAMP_LINES], pick[STAMP_LINES] = {0};
+	for (int i = 0; i < STAMP_LINES; i++) {
+		n[i] = rd->count[i] < MAX_CANDIDATES ? rd->count[i] : MAX_CANDIDATES;
+		if (n[i] == 0)
+			return -1;
+	}
+	int newest = (rd->count[line] - 1) % MAX_CANDIDATES;
+	for (;;) {
+		for (int i = 0; i < STAMP_LINES; i++)
+			memcpy(m + i * LINE_BYTES, rd->line[i][i == line ? newest : pick[i]], LINE_BYTES);
+		if (crc32_ieee(m, 16) == (uint32_t)get_be(m + 16, 4))
+			return 0;
+		int i = 0; /* next combination of the other lines */
+		for (; i < STAMP_LINES; i++) {
+			if (i == line)
+				continue;
+			if (++pick[i] < n[i])
+				break;
+			pick[i] = 0;
+		}
+		if (i == STAMP_LINES)
+			return -1;
+	}
+}
+
 int shmfb_stamp_decode(const uint8_t *plane0, uint32_t width, uint32_t height,
 		       uint32_t stride, shmfb_pixfmt format, shmfb_stamp *out)
 {
@@ -333,26 +388,19 @@ int shmfb_stamp_decode(const uint8_t *plane0, uint32_t width, uint32_t height,
 	if (!plane0 || !out || width < 2 || setup_scanline(format, &s) < 0 ||
 	    stride / s.step < width)
 		return shmfb__errorf(SHMFB_EINVAL, "stamp: bad picture arguments");
-	uint8_t m[MSG_BYTES];
-	int have[STAMP_LINES] = {0};
+	struct readings rd;
+	memset(&rd, 0, sizeof rd);
 	for (uint32_t y = 0; y < height; y++) {
 		s.row = plane0 + (size_t)y * stride;
-		uint8_t data[LINE_BYTES];
+		uint8_t data[LINE_BYTES], m[MSG_BYTES];
 		int line = scan_row(&s, data);
-		if (line < 0)
+		if (line < 0 || add_reading(&rd, line, data) < 0)
 			continue;
-		memcpy(m + line * LINE_BYTES, data, LINE_BYTES);
-		have[line] = 1;
-		if (!have[0] || !have[1] || !have[2] || !have[3])
-			continue;
-		if (crc32_ieee(m, 16) == (uint32_t)get_be(m + 16, 4)) {
+		if (find_message(&rd, line, m) == 0) {
 			out->frame_number = get_be(m, 8);
 			out->time_ns = get_be(m + 8, 8);
 			return 0;
 		}
-		/* Lines of two different stamps: keep only the newest and go on. */
-		memset(have, 0, sizeof have);
-		have[line] = 1;
 	}
 	return shmfb__errorf(SHMFB_ENOFRAME, "stamp: no valid stamp found in the %ux%u picture",
 			     width, height);

@@ -109,6 +109,9 @@ int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer *
 	w->flags = o->flags;
 	w->last_slot = SHMFB_SLOTS - 1; /* so the first frame goes to slot 0 */
 	strncpy(w->name, name, sizeof w->name - 1);
+	for (uint32_t i = 0; i < SHMFB_SLOTS; i++)
+		w->slot_offset[i] = SHMFB__HEADER_SIZE + i * plan.slot_size;
+	w->audio_offset = plan.audio_offset;
 	w->audio_capacity = plan.audio_capacity;
 	w->audio_frame_bytes = plan.audio_frame_bytes;
 	shmfb__header_init(w->hdr, name, o, &layout, &plan);
