@@ -38,12 +38,18 @@ static int take_over(const char *name, uint32_t flags)
 	if (rc == 0 && !replace) {
 		shmfb_info info;
 		struct shmfb__header *h = old.base;
+		int alive = shmfb__plat_owner_alive(&old);
 		rc = shmfb__header_validate(h, old.size, name, &info);
-		if (rc == 0 && shmfb__plat_owner_alive(&old)) {
+		if (rc == 0 && alive) {
 			shmfb__plat_seg_close(&old);
 			return shmfb__errorf(SHMFB_EEXIST, "%s: in use by running producer pid %u (use replace to take it over)",
 					     name, info.producer_pid);
 		}
+		/* A shared-memory name is in shmfb's own namespace: an object whose
+		 * creator died before finishing its header is ours to take.  A file
+		 * that does not validate may be someone else's and is left alone. */
+		if (rc < 0 && !alive && !shmfb__name_is_path(name))
+			rc = 0;
 	}
 	if (rc < 0 && !replace) {
 		shmfb__plat_seg_close(&old);

@@ -1,0 +1,219 @@
+/*
+ * test_crash.c - producers die by SIGKILL at random moments, mid-frame
+ * included, 200 times, while readers run.  Readers must never accept a torn
+ * frame, must notice the producer is gone within a second, and must
+ * reattach to the next producer, which takes over the stale name without
+ * the replace flag.  Then the other way round: readers are killed and the
+ * producer does not notice.
+ */
+#include <stdlib.h>
+
+#include "shmfb.h"
+#include "test.h"
+#include "util.h"
+
+#define W 160
+#define H 120
+#define WORDS (W * H * 4 / 8)
+#define KILLS 200
+
+static uint64_t word_of(uint64_t frame, uint64_t i)
+{
+	return i == 0 ? frame : (frame * 0x9E3779B97F4A7C15ull) ^ (i * 0xBF58476D1CE4E5B9ull);
+}
+
+/* Publishes as fast as it can until killed. */
+static int run_producer(char **a)
+{
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	shmfb_writer *w;
+	int rc = shmfb_create(a[0], &o, &w);
+	if (rc != 0) {
+		fprintf(stderr, "producer: %s\n", shmfb_errdetail());
+		return 1;
+	}
+	for (uint64_t n = 1;; n++) {
+		shmfb_planes p;
+		shmfb_writer_acquire(w, &p);
+		uint64_t *words = (uint64_t *)p.data[0];
+		for (uint64_t i = 0; i < WORDS; i++)
+			words[i] = word_of(n, i);
+		shmfb_writer_publish(w, n, shmfb_now_ns());
+	}
+}
+
+static int frame_ok(const uint64_t *words, uint64_t n)
+{
+	for (uint64_t i = 0; i < WORDS; i++)
+		if (words[i] != word_of(n, i))
+			return 0;
+	return 1;
+}
+
+static int run_reader(char **a)
+{
+	const char *name = a[0];
+	uint64_t *buf = malloc(W * H * 4);
+	uint64_t generations = 0, frames = 0, worst_notice = 0;
+	shmfb_reader *r = NULL;
+	uint64_t last_gen = 0, deadline = shmfb_now_ns() + 120 * SHMFB_SEC;
+	while (shmfb_now_ns() < deadline) {
+		if (!r) {
+			if (shmfb_open(name, &r) != 0) {
+				test_sleep_ms(2);
+				continue;
+			}
+			if (shmfb_reader_info(r)->generation == last_gen) { /* the dead one, still named */
+				shmfb_reader_close(r);
+				r = NULL;
+				test_sleep_ms(2);
+				continue;
+			}
+			last_gen = shmfb_reader_info(r)->generation;
+			generations++;
+		}
+		uint64_t last_publish = 0, seen = 0;
+		for (;;) {
+			int rc = shmfb_reader_wait(r, seen, 100 * SHMFB_MS, 0);
+			if (rc == 0) {
+				shmfb_frame f;
+				if (shmfb_reader_copy_latest(r, buf, W * H * 4, &f) == 0) {
+					if (!frame_ok(buf, f.frame_number)) {
+						fprintf(stderr, "reader: torn frame %llu accepted\n",
+							(unsigned long long)f.frame_number);
+						return 1;
+					}
+					frames++;
+					seen = f.index;
+					last_publish = f.publish_ns;
+				}
+				continue;
+			}
+			int st = shmfb_reader_status(r);
+			if (st == SHMFB_ECLOSED && generations > 1) {
+				fprintf(stderr, "reader: %llu generations, %llu frames, producer death noticed within %.0f ms at worst\n",
+					(unsigned long long)generations, (unsigned long long)frames,
+					(double)worst_notice / 1e6);
+				free(buf);
+				shmfb_reader_close(r);
+				return generations >= KILLS / 10 ? 0 : 1;
+			}
+			if (st == 0)
+				continue; /* alive, just quiet */
+			if (last_publish) {
+				uint64_t notice = shmfb_now_ns() - last_publish;
+				if (notice > worst_notice)
+					worst_notice = notice;
+				if (notice > SHMFB_SEC) {
+					fprintf(stderr, "reader: took %.0f ms to notice (%s)\n", (double)notice / 1e6,
+						shmfb_errdetail());
+					return 1;
+				}
+			}
+			break;
+		}
+		shmfb_reader_close(r);
+		r = NULL;
+	}
+	fprintf(stderr, "reader: never saw the final close\n");
+	return 1;
+}
+
+static void kill_producers(const char *name)
+{
+	uint64_t seed = 88172645463325252ull;
+	for (int i = 0; i < KILLS; i++) {
+		test_proc p;
+		const char *args[] = {name, NULL};
+		ASSERT_EQ(test_spawn_self(&p, "producer", args), 0);
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		test_sleep_ms(5 + (int)(seed % 40));
+		test_kill(&p);
+		int code = test_wait(&p, 5000);
+		if (code == 1)
+			FAIL_AT("producer %d could not take over the stale name", i);
+	}
+}
+
+/* Readers killed while a producer publishes every 2 ms: it keeps its pace. */
+static void kill_readers(void)
+{
+	const char *name = test_unique_name("crash-r");
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	shmfb_writer *w;
+	ASSERT_OK(shmfb_create(name, &o, &w));
+	static uint8_t frame[W * H * 4];
+	test_proc readers[4];
+	const char *args[] = {name, NULL};
+	uint64_t start = shmfb_now_ns(), n = 0;
+	for (int k = 0; k < 10; k++) {
+		for (int i = 0; i < 4; i++)
+			ASSERT_EQ(test_spawn_self(&readers[i], "reader", args), 0);
+		for (int j = 0; j < 50; j++, n++) {
+			uint64_t *words = (uint64_t *)frame;
+			for (uint64_t i = 0; i < WORDS; i++)
+				words[i] = word_of(n, i);
+			ASSERT_OK(shmfb_writer_publish_copy(w, frame, sizeof frame, n, 0));
+			test_sleep_ms(2);
+		}
+		for (int i = 0; i < 4; i++) {
+			test_kill(&readers[i]);
+			test_wait(&readers[i], 5000);
+		}
+	}
+	double secs = (double)(shmfb_now_ns() - start) / 1e9;
+	fprintf(stderr, "producer: %llu frames in %.2f s while 40 readers were killed\n",
+		(unsigned long long)n, secs);
+	ASSERT_EQ(shmfb_writer_published(w), n);
+	/* 500 frames paced 2 ms apart: ~1 s; the kills must not stall it (generous bound). */
+	ASSERT_LT(secs, 5.0);
+	ASSERT_OK(shmfb_writer_close(w));
+}
+
+int main(int argc, char **argv)
+{
+	test_init(argc, argv);
+	const char *role = test_child_role();
+	if (role && !strcmp(role, "producer"))
+		return run_producer(test_child_args());
+	if (role && !strcmp(role, "reader"))
+		return run_reader(test_child_args());
+
+	const char *name = test_unique_name("crash");
+	test_proc readers[2];
+	const char *args[] = {name, NULL};
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(test_spawn_self(&readers[i], "reader", args), 0);
+	kill_producers(name);
+	/* A last producer that closes properly tells the readers to finish. */
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	shmfb_writer *w;
+	ASSERT_OK(shmfb_create(name, &o, &w));
+	static uint8_t frame[W * H * 4];
+	for (int i = 0; i < 20; i++) {
+		uint64_t *words = (uint64_t *)frame;
+		for (uint64_t k = 0; k < WORDS; k++)
+			words[k] = word_of(1000000 + i, k);
+		ASSERT_OK(shmfb_writer_publish_copy(w, frame, sizeof frame, 1000000 + i, 0));
+		test_sleep_ms(10);
+	}
+	ASSERT_OK(shmfb_writer_close(w));
+	for (int i = 0; i < 2; i++) {
+		int code = test_wait(&readers[i], 30000);
+		if (code != 0) {
+			test_kill(&readers[i]);
+			FAIL_AT("reader %d exited %d", i, code);
+		}
+	}
+	kill_readers();
+	return 0;
+}
