@@ -136,7 +136,7 @@ TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%$(EXE))
 SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%$(EXE))
 
 .PHONY: all lib programs test check demo install uninstall clean samples deps \
-	deps-test lint fuzz test-win32 win32-check
+	deps-test lint fuzz valgrind test-win32 win32-check
 .DEFAULT_GOAL := all
 
 all: deps lib programs
@@ -192,6 +192,15 @@ samples: $(SAMPLES)
 $(BUILD)/samples/%$(EXE): $(OBJ)/samples/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+# samples/make_images.c makes the sample pictures with stb_image_write.
+$(OBJ)/samples/make_images.o: EXTRA_CFLAGS = $(STB_CFLAGS)
+$(BUILD)/samples/make_images$(EXE): LDLIBS += $(STB_LIBS)
+ifeq ($(PLATFORM),posix)
+samples: $(BUILD)/samples/images/1-bars.png
+$(BUILD)/samples/images/1-bars.png: $(BUILD)/samples/make_images
+	@mkdir -p $(@D)
+	$(call quiet,GEN,$(@D))$< $(@D) >/dev/null
+endif
 
 # Tests may look inside core/src (white-box unit tests).
 $(BUILD)/tests/%$(EXE): $(OBJ)/tests/%.o $(TEST_COMMON:%.c=$(OBJ)/%.o) $(LIBA)
@@ -205,7 +214,10 @@ test check: deps-test all $(TESTS) samples
 test-win32:
 	$(Q)sh mk/need-packages.sh $(DEPS_WIN32)
 	$(Q)$(MAKE) --no-print-directory CROSS=$(or $(CROSS),x86_64-w64-mingw32-) win32-check
-win32-check: lib programs $(TESTS)
+# shmfb-producer joins WIN32_PROGRAMS once producer/main.c's poll, sigaction
+# and clock_nanosleep move to a producer/os_posix.c with an os_win32.c twin.
+WIN32_PROGRAMS := $(BIN)/shmfb$(EXE)
+win32-check: lib $(WIN32_PROGRAMS) $(TESTS)
 	$(Q)BUILD=$(BUILD) sh mk/wine-test.sh $(TESTS)
 
 demo: all
@@ -229,6 +241,14 @@ build/fuzz/fuzz_header: tests/fuzz/fuzz_header.c $(CORE_SRC) $(wildcard core/src
 build/fuzz/make_corpus: tests/fuzz/make_corpus.c $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icore/include -Icore/src -o $@ $^ -lm
+
+# valgrind memcheck on the multi-process tests, scaled down (SHMFB_TEST_QUICK).
+VALGRIND_TESTS := test_rw test_takeover test_validate test_audio test_procs test_crash test_hostile
+VALGRIND ?= valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--trace-children=yes --child-silent-after-fork=yes
+valgrind: all $(VALGRIND_TESTS:%=$(BUILD)/tests/%)
+	$(Q)SHMFB_TEST_QUICK=1 RUNNER="$(VALGRIND)" BUILD=$(BUILD) sh tests/run.sh \
+		$(VALGRIND_TESTS:%=$(BUILD)/tests/%)
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)

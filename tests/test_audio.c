@@ -134,14 +134,14 @@ static void single_process(void)
 
 #define RATE 48000
 #define BLOCK 480   /* 10 ms */
-#define BLOCKS 1500 /* 15 s of audio, written at 5x speed */
+#define BLOCKS test_scale(1500, 150) /* 15 s of audio, written at 5x speed */
 
 static int run_writer(char **a)
 {
 	shmfb_writer *w = audio_writer(a[0], RATE, 200);
 	int16_t blk[2 * BLOCK];
 	test_sleep_ms(300); /* readers attach */
-	for (uint64_t i = 0; i < BLOCKS; i++) {
+	for (uint64_t i = 0; i < (uint64_t)BLOCKS; i++) {
 		ramp(blk, i * BLOCK, BLOCK);
 		if (shmfb_writer_audio_write(w, blk, BLOCK, shmfb_now_ns()) != 0)
 			return 1;

@@ -67,7 +67,7 @@ static int run_reader(char **a)
 	static uint8_t buf[W * H * 4];
 	int16_t pcm[2 * 512];
 	uint64_t calls = 0, errors = 0, corrupt = 0, seed = (uint64_t)test_proc_self_pid();
-	uint64_t end = shmfb_now_ns() + (RUN_MS + 300) * SHMFB_MS;
+	uint64_t end = shmfb_now_ns() + (uint64_t)test_scale(RUN_MS + 300, RUN_MS + 4000) * SHMFB_MS;
 	while (shmfb_now_ns() < end) {
 		shmfb_frame f;
 		int rc = shmfb_reader_copy_latest(r, buf, sizeof buf, &f);
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 	const char *args[] = {name, NULL};
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(test_spawn_self(&readers[i], "reader", args), 0);
-	test_sleep_ms(100);
+	test_sleep_ms(test_scale(100, 3000)); /* readers open the intact mapping first */
 	ASSERT_EQ(test_spawn_self(&rogue, "rogue", args), 0);
 	int16_t pcm[2 * 80] = {0};
 	uint64_t end = shmfb_now_ns() + (RUN_MS + 300) * SHMFB_MS;

@@ -211,11 +211,13 @@ int main(int argc, char **argv)
 		return run_waker(args);
 	}
 
-	const char *fast[] = {test_unique_name("procs"), "100000", "0", NULL};
+	char frames[32];
+	snprintf(frames, sizeof frames, "%d", test_scale(100000, 2000));
+	const char *fast[] = {test_unique_name("procs"), frames, "0", NULL};
 	const char *modes[] = {"copy", "zero", "slow"};
 	run_phase(fast, "reader", modes, 3);
 
-	const char *paced[] = {test_unique_name("wake"), "300", "3000", NULL};
+	const char *paced[] = {test_unique_name("wake"), test_scale(1, 0) ? "300" : "50", "3000", NULL};
 	const char *wmodes[] = {"a", "b", "c"};
 	run_phase(paced, "waker", wmodes, 3);
 	return 0;

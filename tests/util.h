@@ -39,6 +39,8 @@ uint32_t test_proc_self_pid(void);
  * producer's name; docs/WINDOWS.md).
  */
 int test_names_persist(void);
+/* full, or quick when SHMFB_TEST_QUICK is set (valgrind runs: 20-50x slower). */
+int test_scale(int full, int quick);
 /* "base-<pid>-<counter>": a mapping name no other test run uses. */
 const char *test_unique_name(const char *base);
 /* Creates a throwaway directory for file-backed mappings; its path. */

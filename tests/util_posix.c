@@ -19,7 +19,9 @@ static char **child_args;
 
 void test_init(int argc, char **argv)
 {
-	self = argv[0];
+	/* The real path, not /proc/self/exe: under valgrind that is valgrind. */
+	static char path[4096];
+	self = realpath(argv[0], path) ? path : argv[0];
 	if (argc >= 3 && !strcmp(argv[1], "--child")) {
 		role = argv[2];
 		child_args = argv + 3;
@@ -45,7 +47,7 @@ int test_spawn_self(test_proc *p, const char *r, const char *const args[])
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		execv("/proc/self/exe", argv);
+		execv(self, argv);
 		_exit(127);
 	}
 	p->handle = pid;
@@ -89,6 +91,12 @@ void test_sleep_ms(int ms)
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+int test_scale(int full, int quick)
+{
+	const char *q = getenv("SHMFB_TEST_QUICK");
+	return q && *q && strcmp(q, "0") ? quick : full;
 }
 
 const char *test_unique_name(const char *base)
