@@ -157,6 +157,29 @@ int main(int argc, char **argv)
 	ASSERT_EQ(shmfb_create(test_unique_name("zero"), &o, &w2), SHMFB_EZEROSIZE);
 	ASSERT_STR_CONTAINS(shmfb_errdetail(), "0x720");
 
+	/* A producer silent past its heartbeat timeout is stale until it speaks again. */
+	{
+		const char *hn = test_unique_name("hb");
+		shmfb_writer_options ho;
+		shmfb_writer_options_init(&ho);
+		ho.width = 16;
+		ho.height = 16;
+		ho.heartbeat_timeout_ms = 100;
+		shmfb_writer *hw;
+		shmfb_reader *hr;
+		ASSERT_OK(shmfb_create(hn, &ho, &hw));
+		ASSERT_OK(shmfb_open(hn, &hr));
+		ASSERT_EQ(shmfb_reader_info(hr)->heartbeat_timeout_ms, 100);
+		ASSERT_EQ(shmfb_reader_status(hr), 0);
+		test_sleep_ms(250);
+		ASSERT_EQ(shmfb_reader_status(hr), SHMFB_ESTALE);
+		ASSERT_STR_CONTAINS(shmfb_errdetail(), "silent for");
+		shmfb_writer_heartbeat(hw);
+		ASSERT_EQ(shmfb_reader_status(hr), 0);
+		shmfb_reader_close(hr);
+		ASSERT_OK(shmfb_writer_close(hw));
+	}
+
 	/* Close: readers see it, the name is gone. */
 	ASSERT_OK(shmfb_writer_close(w));
 	ASSERT_EQ(shmfb_reader_status(r), SHMFB_ECLOSED);

@@ -37,6 +37,10 @@ static void print_text(shmfb_reader *r, const char *name)
 		       in->layout.stride[i], in->layout.rows[i]);
 	if (in->fps_num)
 		printf("rate:       %u/%u fps\n", in->fps_num, in->fps_den);
+	if (in->audio_rate)
+		printf("audio:      %u Hz, %u channel(s), %s, ring of %u frames, %llu frames written\n",
+		       in->audio_rate, in->audio_channels, shmfb_sampfmt_name((shmfb_sampfmt)in->audio_format),
+		       in->audio_capacity, (unsigned long long)shmfb_audio_written(r));
 	printf("mapping:    %llu bytes, version %u, %u slots\n", (unsigned long long)in->total_size,
 	       in->version, in->slot_count);
 	printf("producer:   pid %u, %s, generation %016llx\n", in->producer_pid,
@@ -87,6 +91,10 @@ static void print_json(shmfb_reader *r, const char *name)
 		       in->layout.offset[i], in->layout.stride[i], in->layout.rows[i]);
 	printf("], \"producer_pid\": %u, \"state\": \"%s\", \"generation\": \"%016llx\"", in->producer_pid,
 	       status_word(shmfb_reader_status(r)), (unsigned long long)in->generation);
+	if (in->audio_rate)
+		printf(", \"audio\": {\"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"capacity\": %u, \"written\": %llu}",
+		       in->audio_rate, in->audio_channels, shmfb_sampfmt_name((shmfb_sampfmt)in->audio_format),
+		       in->audio_capacity, (unsigned long long)shmfb_audio_written(r));
 	printf(", \"heartbeat_ns\": %llu, \"now_ns\": %llu, \"published\": %llu, \"slots\": [",
 	       (unsigned long long)shmfb_reader_heartbeat(r), (unsigned long long)shmfb_now_ns(),
 	       (unsigned long long)shmfb_reader_latest_index(r));

@@ -38,8 +38,9 @@
  *
  * Real-time safe (no allocation, no locks, no system call other than the
  * futex wake): shmfb_writer_acquire, shmfb_writer_publish,
- * shmfb_writer_publish_copy, shmfb_writer_heartbeat, shmfb_reader_latest,
- * shmfb_frame_valid, shmfb_reader_copy_latest.
+ * shmfb_writer_publish_copy, shmfb_writer_heartbeat,
+ * shmfb_writer_audio_write, shmfb_reader_latest, shmfb_frame_valid,
+ * shmfb_reader_copy_latest, shmfb_audio_read, shmfb_audio_available.
  *
  * Errors: every function that can fail returns int: 0 (or a count) on
  * success, a negative SHMFB_E* code on failure.  shmfb_strerror(code) gives
@@ -403,6 +404,8 @@ typedef struct shmfb_audio_block {
  */
 SHMFB_API int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames,
 			       shmfb_audio_block *b);
+/* Frames the writer has written so far (its position). */
+SHMFB_API uint64_t shmfb_audio_written(shmfb_reader *r);
 /* Frames written but not yet read by this reader (may exceed the capacity). */
 SHMFB_API uint64_t shmfb_audio_available(shmfb_reader *r);
 /* Waits until a frame is available; 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_EINVAL. */

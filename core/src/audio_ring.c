@@ -122,6 +122,11 @@ void shmfb__audio_reader_init(shmfb_reader *r)
 	r->audio_cursor = r->info.audio_rate ? load_written(r) : 0;
 }
 
+uint64_t shmfb_audio_written(shmfb_reader *r)
+{
+	return r->info.audio_rate ? load_written(r) : 0;
+}
+
 uint64_t shmfb_audio_available(shmfb_reader *r)
 {
 	if (!r->info.audio_rate)
