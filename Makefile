@@ -207,8 +207,18 @@ $(BUILD)/tests/%$(EXE): $(OBJ)/tests/%.o $(TEST_COMMON:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
-test check: deps-test all $(TESTS) samples
-	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(wildcard tests/*.sh))
+# Helpers for the shell tests (tests/tools/*.c, e.g. imgtool: stamp decoding
+# and picture comparison for the viewer's tests): the library and stb.
+ifeq ($(PLATFORM),posix)
+TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+endif
+$(OBJ)/tests/tools/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)
+$(BUILD)/tests/tools/%: $(OBJ)/tests/tools/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(STB_LIBS) $(LDLIBS)
+
+test check: deps-test all $(TESTS) $(TOOLS) samples
+	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(filter-out tests/run.sh,$(wildcard tests/*.sh)))
 
 # The Windows build's tests under Wine, in a throwaway prefix.
 test-win32:
