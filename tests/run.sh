@@ -3,6 +3,7 @@
 # and ends with the line "N passed, N failed, N skipped".
 # Exit status of a test: 0 pass, 77 skip, anything else fail.
 # Environment for the tests: BUILD (the build tree), SHMFB_BIN (its bin/).
+# RUNNER, when set, runs each test program (mk/wine-test.sh: RUNNER=wine64).
 : "${BUILD:=build}"
 SHMFB_BIN=$(cd "$BUILD/bin" && pwd)
 SHMFB_BUILD=$(cd "$BUILD" && pwd)
@@ -17,7 +18,7 @@ for t in "$@"; do
 	start=$(date +%s)
 	case "$t" in
 	*.sh) timeout -k 5 "$LIMIT" sh "$t" >"$log" 2>&1 ;;
-	*) timeout -k 5 "$LIMIT" "$t" >"$log" 2>&1 ;;
+	*) timeout -k 5 "$LIMIT" ${RUNNER:-} "$t" >"$log" 2>&1 ;;
 	esac
 	rc=$?
 	secs=$(($(date +%s) - start))

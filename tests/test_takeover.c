@@ -123,8 +123,10 @@ static void file_backed(void)
 	shmfb_reader *r;
 	ASSERT_OK(shmfb_open(path, &r));
 	ASSERT_OK(shmfb_writer_close(w));
-	ASSERT(!file_exists(path));
+	if (test_names_persist()) /* Windows may keep a deleted file's name until r lets go */
+		ASSERT(!file_exists(path));
 	shmfb_reader_close(r);
+	ASSERT(!file_exists(path));
 
 	o.flags = SHMFB_CREATE_KEEP;
 	ASSERT_OK(shmfb_create(path, &o, &w));

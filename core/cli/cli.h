@@ -14,6 +14,13 @@ int cmd_rm(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/*
+ * Makes standard output fit for raw frames (os_posix.c, os_win32.c): a
+ * closed pipe becomes an EPIPE error, the normal way a consumer says
+ * "enough", instead of a signal; and no text-mode newline translation.
+ */
+void cli_stdout_for_frames(void);
+
 /* Prints "shmfb: <message>" to stderr and returns status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a whole decimal number in [min, max]; 0 or -1. */

@@ -20,6 +20,8 @@ static const struct {
 	{"rm", cmd_rm, "rm NAME...              remove mapping names"},
 	{"cat", cmd_cat, "cat NAME [--frames N] [--timeout S] [--info]\n"
 			 "                          write each new frame's raw bytes to stdout"},
+	{"bench", cmd_bench, "bench [--size WxH] [--format F] [--seconds S] [--readers K] [--json FILE] [--quick]\n"
+			     "                          measure latency and throughput (docs/PERFORMANCE.md)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

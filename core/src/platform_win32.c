@@ -448,6 +448,26 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 	return 0;
 }
 
+/*
+ * Windows 10 1709+ can remove a file's name at once even while it is open
+ * (POSIX semantics), as unlink does; mingw's headers hide the class behind
+ * a Windows 10 version, so its values are spelled out here.
+ */
+#define FILE_DISPOSITION_INFO_EX_CLASS ((FILE_INFO_BY_HANDLE_CLASS)21)
+#define DISPOSITION_DELETE_POSIX 0x3u /* FILE_DISPOSITION_FLAG_DELETE | _POSIX_SEMANTICS */
+
+static int delete_now(const WCHAR *path)
+{
+	HANDLE h = CreateFileW(path, DELETE, SHARE_ALL, NULL, OPEN_EXISTING,
+			       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return 0;
+	struct { DWORD flags; } info = {DISPOSITION_DELETE_POSIX};
+	BOOL ok = SetFileInformationByHandle(h, FILE_DISPOSITION_INFO_EX_CLASS, &info, sizeof info);
+	CloseHandle(h);
+	return ok;
+}
+
 int shmfb__plat_unlink(const char *name)
 {
 	WCHAR w[WNAME_MAX];
@@ -455,7 +475,8 @@ int shmfb__plat_unlink(const char *name)
 		int rc = widen(name, w, WNAME_MAX, name);
 		if (rc < 0)
 			return rc;
-		if (DeleteFileW(w))
+		/* Else the classic way: the name goes when the last handle closes. */
+		if (delete_now(w) || DeleteFileW(w))
 			return 0;
 		DWORD e = GetLastError();
 		return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND

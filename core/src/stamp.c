@@ -184,6 +184,7 @@ struct guard {
 };
 
 #define MAX_STARTS 64
+#define MAX_FOUND 8
 
 struct line_finder {
 	const struct scanline *s;
@@ -192,8 +193,12 @@ struct line_finder {
 	int edges;           /* edges seen so far on this scanline */
 	struct guard start[MAX_STARTS];
 	int starts;
-	int found_line;      /* -1 or the line index decoded */
-	uint8_t data[LINE_BYTES];
+	/* Every line that read correctly on this scanline: a start guard
+	 * inside the data can pair with the real end guard and pass the CRC-8
+	 * by chance, so the first reading is not always the right one. */
+	int found;
+	int found_line[MAX_FOUND];
+	uint8_t found_data[MAX_FOUND][LINE_BYTES];
 };
 
 /* Three runs a, b, c form a guard if each is within half a pitch of the mean. */
@@ -231,17 +236,18 @@ static int read_line(struct line_finder *lf, double left, double right)
 	uint8_t crc = 0;
 	for (int i = 0; i < 8; i++)
 		crc = (uint8_t)(crc << 1 | cells[6 + LINE_BYTES * 8 + i]);
-	if (crc8(bytes, sizeof bytes) != crc)
+	if (crc8(bytes, sizeof bytes) != crc || lf->found == MAX_FOUND)
 		return -1;
-	lf->found_line = bytes[0];
-	memcpy(lf->data, bytes + 1, LINE_BYTES);
+	lf->found_line[lf->found] = bytes[0];
+	memcpy(lf->found_data[lf->found], bytes + 1, LINE_BYTES);
+	lf->found++;
 	return 0;
 }
 
 /* An end guard ends at `right`; try it against every start guard seen before it. */
 static void try_end(struct line_finder *lf, const struct guard *end)
 {
-	for (int i = lf->starts - 1; i >= 0 && lf->found_line < 0; i--) {
+	for (int i = 0; i < lf->starts; i++) {
 		const struct guard *st = &lf->start[i];
 		double pitch = (end->right - st->left) / LINE_CELLS;
 		if (pitch < 0.8 || st->right > end->left)
@@ -305,12 +311,12 @@ static void push_edge(struct line_finder *lf, double pos, int black_after)
 		lf->edges++;
 }
 
-/* Decodes one line of the stamp from a scanline; returns its index or -1. */
-static int scan_row(const struct scanline *s, uint8_t data[LINE_BYTES])
+/* Reads a scanline; lf->found_* get every line of a stamp on it. */
+static void scan_row(struct line_finder *lf)
 {
-	struct line_finder lf = {.s = s, .found_line = -1};
+	const struct scanline *s = lf->s;
 	int prev = luma_at(s, 0);
-	for (uint32_t x = 1; x <= s->width && lf.found_line < 0; x++) {
+	for (uint32_t x = 1; x <= s->width; x++) {
 		int cur = x < s->width ? luma_at(s, x) : -1;
 		int was_black = prev < LUMA_THRESHOLD;
 		if (cur >= 0 && (cur < LUMA_THRESHOLD) == was_black) {
@@ -319,21 +325,18 @@ static int scan_row(const struct scanline *s, uint8_t data[LINE_BYTES])
 		}
 		if (cur < 0) { /* the scanline's end closes the last run */
 			if (!was_black)
-				check_end(&lf, x);
+				check_end(lf, x);
 			break;
 		}
 		/* Where the luma crosses the threshold; pixel centres at +0.5. */
 		double pos = x - 0.5 + (double)(prev - LUMA_THRESHOLD) / (double)(prev - cur);
 		if (!was_black)
-			check_end(&lf, pos);
-		push_edge(&lf, pos, !was_black);
+			check_end(lf, pos);
+		push_edge(lf, pos, !was_black);
 		if (was_black)
-			check_start(&lf);
+			check_start(lf);
 		prev = cur;
 	}
-	if (lf.found_line >= 0)
-		memcpy(data, lf.data, LINE_BYTES);
-	return lf.found_line;
 }
 
 /* Readings of each line so far; different ones when the picture holds noise that passed. */
@@ -392,11 +395,14 @@ int shmfb_stamp_decode(const uint8_t *plane0, uint32_t width, uint32_t height,
 	memset(&rd, 0, sizeof rd);
 	for (uint32_t y = 0; y < height; y++) {
 		s.row = plane0 + (size_t)y * stride;
-		uint8_t data[LINE_BYTES], m[MSG_BYTES];
-		int line = scan_row(&s, data);
-		if (line < 0 || add_reading(&rd, line, data) < 0)
-			continue;
-		if (find_message(&rd, line, m) == 0) {
+		struct line_finder lf = {.s = &s};
+		scan_row(&lf);
+		for (int i = 0; i < lf.found; i++) {
+			uint8_t m[MSG_BYTES];
+			int line = lf.found_line[i];
+			if (add_reading(&rd, line, lf.found_data[i]) < 0 ||
+			    find_message(&rd, line, m) < 0)
+				continue;
 			out->frame_number = get_be(m, 8);
 			out->time_ns = get_be(m + 8, 8);
 			return 0;

@@ -1,0 +1,242 @@
+/*
+ * bench.h - what the files of `shmfb bench` share.
+ *
+ * The benchmark is split by concern: proc.c holds every operating-system
+ * call (processes, CPU pinning, futexes, pipes, sockets, memory), so a port
+ * swaps that one file; stats.c keeps latency histograms; the sections
+ * (latency.c, throughput.c, readers.c, peers.c) run child processes and
+ * fill a bench_results; report.c prints the table and the JSON, svg.c draws
+ * the latency picture, and bench.c parses options and runs the lot.
+ */
+#ifndef SHMFB_BENCH_H
+#define SHMFB_BENCH_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "shmfb.h"
+
+/* ------------------------------------------------------------ histograms */
+
+/*
+ * A log-linear histogram of nanosecond values: exact below 128 ns, then 64
+ * buckets per power of two (at most 1.6% between a value and its bucket's
+ * middle), up to 2^40 ns (18 minutes).  Fixed size, no allocation, so a
+ * child process fills one in memory shared with the parent.
+ */
+#define BENCH_HIST_SUB 64
+#define BENCH_HIST_TOP 40
+#define BENCH_HIST_BUCKETS ((BENCH_HIST_TOP - 5) * BENCH_HIST_SUB)
+
+typedef struct bench_hist {
+	uint64_t count, min, max, sum;
+	uint64_t bucket[BENCH_HIST_BUCKETS];
+} bench_hist;
+
+/* The summary of one histogram, in ns. */
+typedef struct bench_lat {
+	uint64_t frames, min, p50, p90, p99, p999, max;
+	double mean;
+} bench_lat;
+
+void bench_hist_clear(bench_hist *h);
+void bench_hist_add(bench_hist *h, uint64_t ns);
+/* Value below which a fraction q of the samples lie (a bucket's middle). */
+uint64_t bench_hist_quantile(const bench_hist *h, double q);
+void bench_hist_summary(const bench_hist *h, bench_lat *out);
+/* Bucket index of a value and the [lo, hi) range of a bucket. */
+uint32_t bench_hist_index(uint64_t ns);
+void bench_hist_range(uint32_t index, uint64_t *lo, uint64_t *hi);
+
+/* --------------------------------------------------------------- options */
+
+typedef struct bench_opts {
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	double seconds;           /* per throughput, readers and peers run */
+	uint32_t max_readers;     /* readers runs: 1, 2, 4, ... up to this */
+	uint64_t latency_frames;  /* per latency mode */
+	int quick;
+	unsigned sections;        /* BENCH_SEC_* bits to run */
+	const char *json_path;
+	const char *svg_path;
+	char name_base[48];       /* mapping names: "<base>-<n>" */
+} bench_opts;
+
+enum {
+	BENCH_SEC_LATENCY = 1u << 0,
+	BENCH_SEC_THROUGHPUT = 1u << 1,
+	BENCH_SEC_READERS = 1u << 2,
+	BENCH_SEC_PEERS = 1u << 3,
+	BENCH_SEC_ALL = 15u,
+};
+
+/* ---------------------------------------------------------------- results */
+
+enum { LAT_SHMFB_FUTEX, LAT_FLOOR_FUTEX, LAT_SHMFB_POLL, LAT_FLOOR_POLL, LAT_MODES };
+
+#define BENCH_MAX_SIZES 4
+#define BENCH_MAX_READER_RUNS 8
+#define BENCH_MAX_READERS 32
+
+typedef struct bench_copy_row {
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	uint64_t frame_bytes;
+	double publish_fps, publish_gbps; /* copy-publish */
+	double memcpy_gbps;               /* the same bytes, plain memcpy into one buffer */
+	double memcpy3_gbps;              /* ... into three buffers in turn, like the slots */
+	double memcpy_thp_gbps;           /* ... into one buffer of transparent huge pages */
+	double stream_gbps;               /* acquire + non-temporal copy + publish; 0 = n/a */
+} bench_copy_row;
+
+typedef struct bench_reader_run {
+	uint32_t readers;
+	double writer_fps;
+	double writer_cpu_share;   /* CPU time the writer got / wall time */
+	double writer_fps_per_cpu; /* frames per second of CPU time it got */
+	uint64_t writer_preempted; /* involuntary context switches of the writer */
+	double reader_fps[BENCH_MAX_READERS];
+	uint64_t reader_p99_ns[BENCH_MAX_READERS]; /* age of a frame when copied */
+	uint64_t gave_up;                          /* copies lapped 64 times, all readers */
+	uint64_t torn;                             /* copies overwritten midway and retried */
+} bench_reader_run;
+
+typedef struct bench_peer {
+	const char *key;   /* JSON key */
+	const char *label; /* table */
+	int ran;
+	double fps;        /* frames the reader received whole, per second */
+	double writer_fps; /* frames the writer handed over, per second */
+	bench_lat lat;     /* handoff start -> whole frame in the reader's buffer */
+	char note[160];    /* why it was skipped */
+} bench_peer;
+
+enum { PEER_SHMFB, PEER_PIPE, PEER_SOCKET, PEER_GST, PEERS };
+
+typedef struct bench_machine {
+	int cpus;
+	char cpu_model[96];
+	char kernel[96];
+	char clocksource[32];
+	char thp[32], shmem_thp[32];
+	int pinned;         /* writer and readers on separate CPUs */
+	uint64_t clock_ns;  /* cost of one shmfb_now_ns() */
+	double load_start, load_end; /* 1-minute load average: others using the machine */
+} bench_machine;
+
+typedef struct bench_results {
+	bench_machine machine;
+	bench_hist lat_hist[LAT_MODES];
+	bench_lat lat[LAT_MODES];
+	uint64_t lat_lost; /* frames the reader never acknowledged within 1 s */
+	bench_copy_row copy[BENCH_MAX_SIZES];
+	uint32_t copy_rows;
+	double zero_copy_ns;   /* acquire + publish, no pixels */
+	double futex_wake_ns;  /* a bare FUTEX_WAKE with no waiter */
+	uint64_t publish_faults; /* page faults during the copy-publish loops */
+	uint64_t reader_faults;  /* page faults in readers' frame loops */
+	uint32_t thp_kept;     /* huge pages measurably helped the reader's buffer */
+	bench_reader_run reader_runs[BENCH_MAX_READER_RUNS];
+	uint32_t reader_run_count;
+	bench_peer peers[PEERS];
+	double elapsed_s;
+	char svg_written[4096];
+} bench_results;
+
+/* ------------------------------------------------------------ the sections */
+
+/* Each returns 0, or 1 with a message already printed. */
+int bench_latency(const bench_opts *o, bench_results *res);
+int bench_throughput(const bench_opts *o, bench_results *res);
+int bench_readers(const bench_opts *o, bench_results *res);
+int bench_peers(const bench_opts *o, bench_results *res);
+
+void bench_report_table(FILE *f, const bench_opts *o, const bench_results *res);
+int bench_report_json(const char *path, const bench_opts *o, const bench_results *res);
+int bench_svg_write(const char *path, const bench_opts *o, const bench_results *res);
+
+/* Progress line on stderr: "shmfb bench: ...". */
+void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "<base>-<n>": a fresh mapping name for one run. */
+const char *bench_next_name(const bench_opts *o, char *buf, size_t size);
+/* Busy-waits for ns nanoseconds. */
+void bench_spin_ns(uint64_t ns);
+/* Fills a frame with a non-constant pattern (so nothing can shortcut a copy). */
+void bench_fill(uint8_t *p, size_t n, uint32_t seed);
+
+/* --------------------------------------------------- OS layer (proc.c) */
+
+/* Zeroed memory shared with every child forked after the call. */
+void *bench_shared_alloc(size_t size);
+void bench_shared_free(void *p, size_t size);
+
+/* Private memory with every page touched; huge: ask for huge pages. */
+void *bench_alloc_faulted(size_t size, int huge);
+void bench_free(void *p, size_t size);
+
+/* The CPUs this process may run on, as a bit mask (CPU i = bit i; up to 64). */
+uint64_t bench_cpu_mask(void);
+int bench_cpu_count(uint64_t mask);
+/* The lowest CPU in mask as a mask of its own, and the rest. */
+uint64_t bench_cpu_first(uint64_t mask);
+
+typedef struct bench_child {
+	intptr_t pid;
+} bench_child;
+
+/*
+ * Runs fn(arg) in a new process restricted to the CPUs in cpus (0 = no
+ * restriction); its return value is the exit status.  The child dies
+ * with the parent.  0 or -1.
+ */
+int bench_spawn(bench_child *c, uint64_t cpus, int (*fn)(void *), void *arg);
+/* Exit status, 128+signal, or -1 after timeout_ms (the child is killed then). */
+int bench_join(bench_child *c, int timeout_ms);
+void bench_kill(bench_child *c);
+
+/* Names "<base>-0" .. "<base>-<count-1>" are removed on an interrupt. */
+void bench_cleanup_names(const char *base, uint32_t count);
+/* Minor page faults of this process so far. */
+uint64_t bench_minor_faults(void);
+/* CPU time this process has used, ns; times it was preempted (involuntarily). */
+uint64_t bench_cpu_time_ns(void);
+uint64_t bench_preemptions(void);
+/* Installs the SIGINT/SIGTERM handler that kills children and removes names. */
+void bench_install_interrupt(void);
+
+/* A bare futex on a word in bench_shared_alloc memory. */
+void bench_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t timeout_ns);
+void bench_futex_wake(_Atomic uint32_t *word);
+/* One CPU pause inside a spin loop. */
+void bench_cpu_relax(void);
+
+/* Byte streams between two processes. */
+enum { CHAN_PIPE, CHAN_UNIX_SOCKET };
+typedef struct bench_chan {
+	intptr_t rd, wr;
+} bench_chan;
+int bench_chan_open(bench_chan *c, int kind);
+/* After fork: each side closes the end it does not use. */
+void bench_chan_keep_reader(bench_chan *c);
+void bench_chan_keep_writer(bench_chan *c);
+void bench_chan_close(bench_chan *c);
+/* Whole buffer; 0, or -1 on error/EOF. */
+int bench_chan_write(bench_chan *c, const void *p, size_t n);
+int bench_chan_read(bench_chan *c, void *p, size_t n);
+
+/* Path of an executable found on PATH, or -1. */
+int bench_find_program(const char *name, char *path, size_t size);
+/* Starts argv[0] with stdout/stderr to /dev/null. 0 or -1. */
+int bench_start_program(bench_child *c, char *const argv[]);
+/* A private scratch directory (for sockets of external programs). */
+int bench_tmpdir(char *path, size_t size);
+void bench_rmtree_tmpdir(const char *path);
+
+void bench_machine_describe(bench_machine *m);
+/* The 1-minute load average, or -1. */
+double bench_loadavg(void);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * peers.c - section 4 of shmfb bench: the same frames through a pipe and a
+ * Unix stream socket, and through GStreamer's shmsink -> shmsrc when it is
+ * installed.  (The shmfb row comes from the one-reader run in readers.c.)
+ *
+ * A pipe or socket frame is timed from just before the writer's first
+ * write() (the stamp in its first 8 bytes) to when the reader holds every
+ * byte in its own buffer: the span of shmfb's copy-publish + copy.  Frames
+ * and bytes are the same as shmfb's; the kernel's default buffer sizes are
+ * kept, as a program using a pipe would.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bench.h"
+
+struct peer_ctl {
+	_Atomic uint32_t reader_ready;
+	_Atomic uint64_t start_ns, stop_ns;
+	uint64_t frames, written; /* received / sent inside the window */
+	bench_hist hist;
+	char err[256];
+};
+
+struct peer_args {
+	const bench_opts *o;
+	struct peer_ctl *ctl;
+	bench_chan *chan;
+	size_t bytes;
+};
+
+static int stream_writer(void *arg)
+{
+	struct peer_args *a = arg;
+	struct peer_ctl *c = a->ctl;
+	bench_chan_keep_writer(a->chan);
+	uint8_t *src = bench_alloc_faulted(a->bytes, 0);
+	if (!src) {
+		snprintf(c->err, sizeof c->err, "peers: out of memory");
+		return 1;
+	}
+	bench_fill(src, a->bytes, 3);
+	uint64_t end = shmfb_now_ns() + 10 * SHMFB_SEC;
+	while (!atomic_load_explicit(&c->reader_ready, memory_order_acquire) && shmfb_now_ns() < end)
+		bench_spin_ns(100000);
+	uint64_t dur = (uint64_t)(a->o->seconds * 1e9), t0 = shmfb_now_ns(), t = t0;
+	uint64_t warm = dur / 10 < 50 * SHMFB_MS ? dur / 10 : 50 * SHMFB_MS;
+	int rc = 0;
+	/* At least one frame inside the window, however slow the machine is. */
+	while (rc == 0 && (t - t0 < warm + dur || !atomic_load_explicit(&c->start_ns, memory_order_relaxed))) {
+		if (t - t0 >= warm && !atomic_load_explicit(&c->start_ns, memory_order_relaxed))
+			atomic_store_explicit(&c->start_ns, t, memory_order_release);
+		uint64_t stamp = shmfb_now_ns();
+		memcpy(src, &stamp, sizeof stamp);
+		rc = bench_chan_write(a->chan, src, a->bytes);
+		t = shmfb_now_ns();
+		if (atomic_load_explicit(&c->start_ns, memory_order_relaxed) && stamp >= c->start_ns)
+			c->written++;
+	}
+	atomic_store_explicit(&c->stop_ns, t, memory_order_release);
+	bench_chan_close(a->chan); /* the reader sees end of file */
+	bench_free(src, a->bytes);
+	if (rc)
+		snprintf(c->err, sizeof c->err, "peers: write failed");
+	return rc ? 1 : 0;
+}
+
+static int stream_reader(void *arg)
+{
+	struct peer_args *a = arg;
+	struct peer_ctl *c = a->ctl;
+	bench_chan_keep_reader(a->chan);
+	uint8_t *dst = bench_alloc_faulted(a->bytes, 0);
+	if (!dst)
+		return 1;
+	atomic_store_explicit(&c->reader_ready, 1, memory_order_release);
+	while (bench_chan_read(a->chan, dst, a->bytes) == 0) {
+		uint64_t t = shmfb_now_ns(), stamp;
+		memcpy(&stamp, dst, sizeof stamp);
+		uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_acquire);
+		uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_acquire);
+		if (start && stamp >= start && (!stop || t <= stop)) {
+			c->frames++;
+			bench_hist_add(&c->hist, t > stamp ? t - stamp : 0);
+		}
+	}
+	bench_chan_close(a->chan);
+	bench_free(dst, a->bytes);
+	return 0;
+}
+
+static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_peer *p)
+{
+	shmfb_layout l;
+	shmfb_layout_compute(o->width, o->height, o->format, &l);
+	struct peer_ctl *c = bench_shared_alloc(sizeof *c);
+	bench_chan ch;
+	if (!c || bench_chan_open(&ch, kind) < 0) {
+		snprintf(p->note, sizeof p->note, "could not set up: out of memory or descriptors");
+		bench_shared_free(c, c ? sizeof *c : 0);
+		return 1;
+	}
+	struct peer_args a = {o, c, &ch, (size_t)l.frame_bytes};
+	uint64_t all = bench_cpu_mask();
+	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
+	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_child w = {0}, r = {0};
+	int bad = bench_spawn(&r, rcpu, stream_reader, &a) < 0 || bench_spawn(&w, wcpu, stream_writer, &a) < 0;
+	bench_chan_close(&ch); /* only the children hold the ends now */
+	int limit = (int)(o->seconds * 1000) + 30000;
+	int failed = bad || bench_join(&w, limit) != 0;
+	failed |= bench_join(&r, 10000) != 0;
+	if (!failed && c->stop_ns > c->start_ns && c->start_ns) {
+		p->ran = 1;
+		double window = (double)(c->stop_ns - c->start_ns) / 1e9;
+		p->fps = (double)c->frames / window;
+		p->writer_fps = (double)c->written / window;
+		bench_hist_summary(&c->hist, &p->lat);
+		bench_progress("peers: %s: %.0f frames/s", p->label, p->fps);
+	} else {
+		snprintf(p->note, sizeof p->note, "failed: %.140s",
+			 c->err[0] ? c->err : failed ? "a child process failed or timed out" : "no frame timed");
+		fprintf(stderr, "shmfb: bench: %s %s\n", p->label, p->note);
+	}
+	bench_shared_free(c, sizeof *c);
+	return failed;
+}
+
+/* ------------------------------------------------------------ GStreamer */
+
+static int run_quietly(char *const argv[], int timeout_ms)
+{
+	bench_child c = {0};
+	if (bench_start_program(&c, argv) < 0)
+		return -1;
+	return bench_join(&c, timeout_ms);
+}
+
+/*
+ * Seconds for `frames` frames through shmsink -> shmsrc, both started by
+ * gst-launch-1.0 as separate processes; < 0 on failure.
+ */
+static double gst_time(const char *launch, const bench_opts *o, const char *sock, uint64_t bytes,
+		       uint32_t frames)
+{
+	char caps[160], sink_n[48], src_n[48], sockp[4200], shm_size[48];
+	snprintf(caps, sizeof caps, "video/x-raw,format=%s,width=%u,height=%u,framerate=0/1",
+		 o->format == SHMFB_FMT_BGRA8 ? "BGRA" : "RGBA", o->width, o->height);
+	/* shm carries no end-of-stream: the source counts frames and the sink has spares. */
+	snprintf(sink_n, sizeof sink_n, "num-buffers=%u", frames + 30);
+	snprintf(src_n, sizeof src_n, "num-buffers=%u", frames);
+	snprintf(sockp, sizeof sockp, "socket-path=%s", sock);
+	snprintf(shm_size, sizeof shm_size, "shm-size=%llu", (unsigned long long)(bytes * 4 + (1 << 20)));
+	char *sink[] = {(char *)launch, "-q", "videotestsrc", sink_n, "pattern=solid-color", "!", caps,
+			"!", "shmsink", sockp, shm_size, "wait-for-connection=true", "sync=false", NULL};
+	char *src[] = {(char *)launch, "-q", "shmsrc", src_n, sockp, "!", caps, "!", "fakesink", "sync=false",
+		       NULL};
+	bench_child s = {0}, r = {0};
+	if (bench_start_program(&s, sink) < 0)
+		return -1;
+	struct stat st;
+	uint64_t end = shmfb_now_ns() + 10 * SHMFB_SEC;
+	while (stat(sock, &st) != 0 && shmfb_now_ns() < end)
+		bench_spin_ns(1000000);
+	/* The socket exists a moment before the sink is ready to serve it. */
+	bench_spin_ns(200 * SHMFB_MS);
+	uint64_t t0 = shmfb_now_ns();
+	if (bench_start_program(&r, src) < 0) {
+		bench_kill(&s);
+		return -1;
+	}
+	int src_rc = bench_join(&r, 20000);
+	double secs = (double)(shmfb_now_ns() - t0) / 1e9;
+	bench_join(&s, 5000); /* the sink ends once its reader has gone */
+	remove(sock);
+	return src_rc == 0 ? secs : -1;
+}
+
+static void run_gst(const bench_opts *o, bench_peer *p)
+{
+	char launch[4096], inspect[4096];
+	if (bench_find_program("gst-launch-1.0", launch, sizeof launch) < 0) {
+		snprintf(p->note, sizeof p->note, "skipped: gst-launch-1.0 is not installed");
+		return;
+	}
+	if (o->format != SHMFB_FMT_RGBA8 && o->format != SHMFB_FMT_BGRA8) {
+		snprintf(p->note, sizeof p->note, "skipped: only measured for rgba/bgra");
+		return;
+	}
+	char *probe[] = {inspect, "shmsink", NULL};
+	if (bench_find_program("gst-inspect-1.0", inspect, sizeof inspect) < 0 ||
+	    run_quietly(probe, 20000) != 0) {
+		snprintf(p->note, sizeof p->note, "skipped: GStreamer's shm plugin (shmsink) is not installed");
+		return;
+	}
+	char dir[4096], sock[4160];
+	if (bench_tmpdir(dir, sizeof dir) < 0) {
+		snprintf(p->note, sizeof p->note, "skipped: no temporary directory");
+		return;
+	}
+	snprintf(sock, sizeof sock, "%s/shm.sock", dir);
+	shmfb_layout l;
+	shmfb_layout_compute(o->width, o->height, o->format, &l);
+	/* Two runs of different lengths: their difference cancels start-up time. */
+	uint32_t few = o->quick ? 20 : 100, many = o->quick ? 120 : 1100;
+	/* Now and then a pair never starts streaming (seen with GStreamer 1.22): one retry each. */
+	double t_few = gst_time(launch, o, sock, l.frame_bytes, few);
+	if (t_few < 0)
+		t_few = gst_time(launch, o, sock, l.frame_bytes, few);
+	double t_many = t_few < 0 ? -1 : gst_time(launch, o, sock, l.frame_bytes, many);
+	if (t_few >= 0 && t_many < 0)
+		t_many = gst_time(launch, o, sock, l.frame_bytes, many);
+	bench_rmtree_tmpdir(dir);
+	if (t_few < 0 || t_many <= t_few) {
+		snprintf(p->note, sizeof p->note, "failed: the gst-launch-1.0 pipelines did not finish");
+		return;
+	}
+	p->ran = 1;
+	p->fps = p->writer_fps = (double)(many - few) / (t_many - t_few);
+	snprintf(p->note, sizeof p->note,
+		 "videotestsrc ! shmsink -> shmsrc ! fakesink (the reader does not copy), %u vs %u frames; "
+		 "no latency", few, many);
+	bench_progress("peers: %s: %.0f frames/s", p->label, p->fps);
+}
+
+int bench_peers(const bench_opts *o, bench_results *res)
+{
+	bench_peer *p = res->peers;
+	if (!p[PEER_SHMFB].ran)
+		snprintf(p[PEER_SHMFB].note, sizeof p[PEER_SHMFB].note, "the one-reader run did not complete");
+	int failed = run_stream(o, res, CHAN_PIPE, &p[PEER_PIPE]);
+	failed |= run_stream(o, res, CHAN_UNIX_SOCKET, &p[PEER_SOCKET]);
+	run_gst(o, &p[PEER_GST]);
+	if (!p[PEER_GST].ran)
+		bench_progress("peers: gstreamer %s", p[PEER_GST].note);
+	return failed;
+}

@@ -1,0 +1,282 @@
+/*
+ * readers.c - section 3 of shmfb bench: one writer copy-publishing as fast
+ * as it can while 1, 2, 4, 8 ... reader processes each copy every frame
+ * they see into their own (pre-faulted, reused) buffer.
+ *
+ * The writer has a CPU of its own and the readers share the others: the
+ * question is whether readers slow the writer through the protocol (they
+ * cannot: they never write to the mapping), not whether a 2-CPU machine
+ * can run nine busy processes at full speed.
+ *
+ * Per reader: distinct frames copied per second, and the age of each frame
+ * when its copy is complete (reader's clock after the copy - publish_ns).
+ * The one-reader run also gives section 4's shmfb row: the age measured
+ * from when the writer started its copy (the frame's pts), the same span a
+ * pipe or socket peer is measured over.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+#define MAX_READERS BENCH_MAX_READERS
+
+struct rd_slot {
+	uint64_t frames;      /* distinct frames copied inside the window */
+	uint64_t faults;      /* minor page faults inside the frame loop */
+	uint64_t gave_up;     /* copies abandoned (lapped by the writer 64 times) */
+	uint64_t torn;        /* copies the writer overwrote midway, retried */
+	bench_hist age;       /* publish -> copied */
+	bench_hist handoff;   /* writer's copy start (pts) -> copied */
+};
+
+struct rd_ctl {
+	_Atomic uint32_t writer_ready;
+	_Atomic uint32_t readers_ready;
+	_Atomic uint32_t readers_failed;
+	_Atomic uint64_t start_ns, stop_ns; /* measuring window, set by the writer */
+	uint64_t window_frames;             /* published inside the window */
+	uint64_t window_cpu_ns;             /* CPU time the writer got inside it */
+	uint64_t window_preempted;          /* times the writer was preempted inside it */
+	uint32_t readers;
+	int huge;                           /* readers' buffers in huge pages */
+	double seconds;
+	char name[SHMFB_NAME_MAX + 1];
+	char err[256];
+	struct rd_slot slot[MAX_READERS];
+};
+
+struct rd_args {
+	const bench_opts *o;
+	struct rd_ctl *ctl;
+	uint32_t id;
+};
+
+static int wait_until(_Atomic uint32_t *v, uint32_t want, int64_t timeout_ns)
+{
+	uint64_t end = shmfb_now_ns() + (uint64_t)timeout_ns;
+	while (atomic_load_explicit(v, memory_order_acquire) < want) {
+		if (shmfb_now_ns() > end)
+			return -1;
+		struct timespec ts = {0, 100000};
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static int rd_writer(void *arg)
+{
+	struct rd_args *a = arg;
+	struct rd_ctl *c = a->ctl;
+	shmfb_writer_options wo;
+	shmfb_writer_options_init(&wo);
+	wo.width = a->o->width;
+	wo.height = a->o->height;
+	wo.format = a->o->format;
+	shmfb_writer *w;
+	if (shmfb_create(c->name, &wo, &w) < 0) {
+		snprintf(c->err, sizeof c->err, "readers: %s", shmfb_errdetail());
+		atomic_store_explicit(&c->writer_ready, 2, memory_order_release);
+		return 1;
+	}
+	shmfb_layout l;
+	shmfb_layout_compute(wo.width, wo.height, wo.format, &l);
+	size_t n = (size_t)l.frame_bytes;
+	uint8_t *src = bench_alloc_faulted(n, 0);
+	if (!src) {
+		snprintf(c->err, sizeof c->err, "readers: out of memory");
+		shmfb_writer_close(w);
+		return 1;
+	}
+	bench_fill(src, n, 7);
+	atomic_store_explicit(&c->writer_ready, 1, memory_order_release);
+	int rc = 0;
+	if (wait_until(&c->readers_ready, c->readers, 10 * SHMFB_SEC) < 0) {
+		snprintf(c->err, sizeof c->err, "readers: only %u of %u readers started",
+			 atomic_load(&c->readers_ready), c->readers);
+		rc = 1;
+	} else {
+		uint64_t frame = 0, dur = (uint64_t)(c->seconds * 1e9);
+		/* A short unmeasured run first: every reader is in its loop when the window opens. */
+		uint64_t t0 = shmfb_now_ns(), warm = dur / 10 < 50 * SHMFB_MS ? dur / 10 : 50 * SHMFB_MS;
+		while (shmfb_now_ns() - t0 < warm)
+			shmfb_writer_publish_copy(w, src, n, ++frame, shmfb_now_ns());
+		uint64_t start = shmfb_now_ns(), first = frame, t;
+		uint64_t cpu0 = bench_cpu_time_ns(), pre0 = bench_preemptions();
+		atomic_store_explicit(&c->start_ns, start, memory_order_release);
+		do {
+			shmfb_writer_publish_copy(w, src, n, ++frame, shmfb_now_ns());
+			t = shmfb_now_ns();
+		} while (t - start < dur);
+		c->window_frames = frame - first;
+		c->window_cpu_ns = bench_cpu_time_ns() - cpu0;
+		c->window_preempted = bench_preemptions() - pre0;
+		atomic_store_explicit(&c->stop_ns, t, memory_order_release);
+	}
+	shmfb_writer_close(w); /* readers see SHMFB_ECLOSED */
+	bench_free(src, n);
+	return rc;
+}
+
+/*
+ * shmfb_reader_copy_latest spelled out with the zero-copy calls, so that
+ * the copies the writer overwrote midway (torn) can be counted.
+ */
+static int copy_latest(shmfb_reader *r, uint8_t *dst, size_t n, shmfb_frame *f, struct rd_slot *s)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		int rc = shmfb_reader_latest(r, f);
+		if (rc == SHMFB_ETORN) {
+			s->torn++;
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		memcpy(dst, f->data[0], n); /* planes are packed from the slot's start */
+		if (shmfb_frame_valid(r, f))
+			return 0;
+		s->torn++;
+	}
+	return SHMFB_EAGAIN;
+}
+
+static int rd_reader(void *arg)
+{
+	struct rd_args *a = arg;
+	struct rd_ctl *c = a->ctl;
+	struct rd_slot *s = &c->slot[a->id];
+	shmfb_reader *r = NULL;
+	if (wait_until(&c->writer_ready, 1, 10 * SHMFB_SEC) < 0 ||
+	    atomic_load(&c->writer_ready) != 1 || shmfb_open(c->name, &r) < 0) {
+		atomic_fetch_add(&c->readers_failed, 1);
+		return 1;
+	}
+	size_t n = (size_t)shmfb_reader_info(r)->layout.frame_bytes;
+	uint8_t *dst = bench_alloc_faulted(n, c->huge);
+	if (!dst) {
+		shmfb_reader_close(r);
+		atomic_fetch_add(&c->readers_failed, 1);
+		return 1;
+	}
+	/* Touch this reader's results now: a fork leaves shared pages to fault in on first use. */
+	memset(s, 0, sizeof *s);
+	atomic_fetch_add_explicit(&c->readers_ready, 1, memory_order_release);
+	/* Faults are counted from the first frame in the window: by then the code and
+	 * stack this process runs per frame are mapped (a fork maps them lazily). */
+	uint64_t seen = 0, faults0 = 0;
+	for (;;) {
+		int rc = shmfb_reader_wait(r, seen, 100 * SHMFB_MS, 0);
+		if (rc == SHMFB_ECLOSED)
+			break;
+		if (rc < 0)
+			continue;
+		shmfb_frame f;
+		rc = copy_latest(r, dst, n, &f, s);
+		uint64_t t = shmfb_now_ns();
+		if (rc == SHMFB_EAGAIN) {
+			s->gave_up++;
+			continue;
+		}
+		if (rc < 0)
+			break;
+		seen = f.index;
+		uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_acquire);
+		uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_acquire);
+		/* Inside the window: published after it opened, copied before it closed. */
+		if (start && f.publish_ns >= start && (!stop || t <= stop)) {
+			if (!s->frames)
+				faults0 = bench_minor_faults();
+			s->frames++;
+			bench_hist_add(&s->age, t - f.publish_ns);
+			bench_hist_add(&s->handoff, t - f.pts_ns);
+		}
+	}
+	s->faults = s->frames ? bench_minor_faults() - faults0 : 0;
+	bench_free(dst, n);
+	shmfb_reader_close(r);
+	return 0;
+}
+
+/* One run with k readers; fills run (and the one-reader peer row). */
+static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, uint32_t k,
+		    bench_reader_run *run)
+{
+	memset(c, 0, sizeof *c);
+	c->readers = k;
+	c->huge = (int)res->thp_kept;
+	c->seconds = o->seconds;
+	bench_next_name(o, c->name, sizeof c->name);
+
+	uint64_t all = bench_cpu_mask();
+	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
+	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_child w = {0}, rd[MAX_READERS] = {{0}};
+	struct rd_args wa = {o, c, 0}, ra[MAX_READERS];
+	int bad = bench_spawn(&w, wcpu, rd_writer, &wa) < 0;
+	for (uint32_t i = 0; i < k && !bad; i++) {
+		ra[i] = (struct rd_args){o, c, i};
+		bad = bench_spawn(&rd[i], rcpu, rd_reader, &ra[i]) < 0;
+	}
+	int limit = (int)(o->seconds * 1000) + 30000;
+	int failed = bad || bench_join(&w, limit) != 0;
+	for (uint32_t i = 0; i < k; i++)
+		failed |= bench_join(&rd[i], 10000) != 0;
+	bench_kill(&w);
+	shmfb_unlink(c->name);
+	if (failed) {
+		fprintf(stderr, "shmfb: bench: %s\n",
+			c->err[0] ? c->err : "readers: a child process failed or timed out");
+		return 1;
+	}
+	double window = (double)(c->stop_ns - c->start_ns) / 1e9;
+	run->readers = k;
+	run->writer_fps = (double)c->window_frames / window;
+	run->writer_cpu_share = (double)c->window_cpu_ns / 1e9 / window;
+	run->writer_fps_per_cpu = c->window_cpu_ns ? (double)c->window_frames / ((double)c->window_cpu_ns / 1e9) : 0;
+	run->writer_preempted = c->window_preempted;
+	for (uint32_t i = 0; i < k; i++) {
+		bench_lat l;
+		bench_hist_summary(&c->slot[i].age, &l);
+		run->reader_fps[i] = (double)c->slot[i].frames / window;
+		run->reader_p99_ns[i] = l.p99;
+		run->gave_up += c->slot[i].gave_up;
+		run->torn += c->slot[i].torn;
+		res->reader_faults += c->slot[i].faults;
+	}
+	if (k == 1) {
+		bench_peer *p = &res->peers[PEER_SHMFB];
+		p->ran = 1;
+		p->fps = run->reader_fps[0];
+		p->writer_fps = run->writer_fps;
+		bench_hist_summary(&c->slot[0].handoff, &p->lat);
+	}
+	bench_progress("readers: %u: writer %.0f frames/s (%.0f%% of a CPU), reader 1 %.0f frames/s, "
+		       "p99 age %.1f us", k, run->writer_fps, 100 * run->writer_cpu_share, run->reader_fps[0],
+		       (double)run->reader_p99_ns[0] / 1e3);
+	return 0;
+}
+
+int bench_readers(const bench_opts *o, bench_results *res)
+{
+	struct rd_ctl *c = bench_shared_alloc(sizeof *c);
+	if (!c) {
+		fprintf(stderr, "shmfb: bench: readers: out of memory\n");
+		return 1;
+	}
+	uint32_t counts[BENCH_MAX_READER_RUNS], nruns = 0;
+	for (uint32_t k = 1; k < o->max_readers && nruns < BENCH_MAX_READER_RUNS - 1; k *= 2)
+		counts[nruns++] = k;
+	counts[nruns++] = o->max_readers;
+	if (!(o->sections & BENCH_SEC_READERS))
+		nruns = 1; /* only the one-reader run, for the peers' shmfb row */
+	int failed = 0;
+	res->reader_run_count = 0;
+	for (uint32_t i = 0; i < nruns && !failed; i++) {
+		failed = run_once(o, res, c, counts[i], &res->reader_runs[i]);
+		if (!failed)
+			res->reader_run_count++;
+	}
+	bench_shared_free(c, sizeof *c);
+	return failed;
+}

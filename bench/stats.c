@@ -1,0 +1,102 @@
+/*
+ * stats.c - latency histograms for shmfb bench.
+ *
+ * Values below 2 * BENCH_HIST_SUB ns get a bucket each; above, every power
+ * of two is split into BENCH_HIST_SUB buckets, so a quantile read back from
+ * a bucket's middle is within 1/(2*SUB) of a true sample.  Recording is a
+ * few instructions and never allocates, so it does not disturb what it
+ * measures; the exact minimum and maximum are kept beside.
+ */
+#include <string.h>
+
+#include "bench.h"
+
+#define SUB_BITS 6 /* log2(BENCH_HIST_SUB) */
+_Static_assert(1 << SUB_BITS == BENCH_HIST_SUB, "SUB_BITS matches BENCH_HIST_SUB");
+
+void bench_hist_clear(bench_hist *h)
+{
+	memset(h, 0, sizeof *h);
+}
+
+static int log2_floor(uint64_t v)
+{
+	return 63 - __builtin_clzll(v);
+}
+
+uint32_t bench_hist_index(uint64_t ns)
+{
+	if (ns < 2 * BENCH_HIST_SUB)
+		return (uint32_t)ns;
+	int e = log2_floor(ns);
+	if (e >= BENCH_HIST_TOP)
+		return BENCH_HIST_BUCKETS - 1;
+	int shift = e - SUB_BITS;
+	return (uint32_t)(shift * BENCH_HIST_SUB + (ns >> shift));
+}
+
+void bench_hist_range(uint32_t index, uint64_t *lo, uint64_t *hi)
+{
+	if (index < 2 * BENCH_HIST_SUB) {
+		*lo = index;
+		*hi = index + 1;
+		return;
+	}
+	/* index = shift*SUB + m with m in [SUB, 2*SUB). */
+	uint32_t shift = index / BENCH_HIST_SUB - 1;
+	uint64_t m = index - shift * BENCH_HIST_SUB;
+	*lo = m << shift;
+	*hi = (m + 1) << shift;
+}
+
+void bench_hist_add(bench_hist *h, uint64_t ns)
+{
+	if (h->count == 0 || ns < h->min)
+		h->min = ns;
+	if (ns > h->max)
+		h->max = ns;
+	h->count++;
+	h->sum += ns;
+	h->bucket[bench_hist_index(ns)]++;
+}
+
+uint64_t bench_hist_quantile(const bench_hist *h, double q)
+{
+	if (h->count == 0)
+		return 0;
+	/* The smallest value with at least ceil(q * count) samples at or below it. */
+	uint64_t rank = (uint64_t)(q * (double)h->count + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	uint64_t seen = 0;
+	for (uint32_t i = 0; i < BENCH_HIST_BUCKETS; i++) {
+		seen += h->bucket[i];
+		if (seen >= rank) {
+			uint64_t lo, hi;
+			bench_hist_range(i, &lo, &hi);
+			uint64_t mid = lo + (hi - lo - 1) / 2;
+			/* Never report beyond the exact extremes. */
+			if (mid > h->max)
+				mid = h->max;
+			if (mid < h->min)
+				mid = h->min;
+			return mid;
+		}
+	}
+	return h->max;
+}
+
+void bench_hist_summary(const bench_hist *h, bench_lat *out)
+{
+	memset(out, 0, sizeof *out);
+	out->frames = h->count;
+	if (!h->count)
+		return;
+	out->min = h->min;
+	out->max = h->max;
+	out->p50 = bench_hist_quantile(h, 0.50);
+	out->p90 = bench_hist_quantile(h, 0.90);
+	out->p99 = bench_hist_quantile(h, 0.99);
+	out->p999 = bench_hist_quantile(h, 0.999);
+	out->mean = (double)h->sum / (double)h->count;
+}

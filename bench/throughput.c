@@ -1,0 +1,317 @@
+/*
+ * throughput.c - section 2 of shmfb bench: copy-publish frames/s and GB/s
+ * beside a plain memcpy of the same bytes, and the cost of the zero-copy
+ * path (acquire + publish, no pixels).
+ *
+ * The baseline copies from the same source into three already-faulted
+ * private buffers in turn: the same bytes and the same working set as
+ * copy-publish writing three slots in turn, so the ratio shows only what
+ * shmfb adds (the shared mapping, the seqlock, the futex wake).  The two are
+ * timed alternately in several short rounds and each keeps its median
+ * round, so load from elsewhere on the machine falls on both.
+ *
+ * Everything runs in one child process pinned to the writer's CPU.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define ROUNDS 5
+
+struct tp_ctl {
+	bench_copy_row rows[BENCH_MAX_SIZES];
+	uint32_t nrows;
+	double zero_copy_ns, futex_wake_ns;
+	uint64_t publish_faults; /* minor faults during the copy-publish loops */
+	uint32_t thp_helps;
+	_Atomic uint32_t wake_word;
+	char names[BENCH_MAX_SIZES][SHMFB_NAME_MAX + 1];
+	char zc_name[SHMFB_NAME_MAX + 1];
+	char err[256];
+};
+
+struct tp_args {
+	const bench_opts *o;
+	struct tp_ctl *ctl;
+};
+
+/* Keeps the compiler from dropping copies nobody reads. */
+static void clobber(void *p)
+{
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/*
+ * A copy with non-temporal (cache-bypassing) stores: the prototype of a
+ * change proposed for shmfb_writer_publish_copy (docs/PERFORMANCE.md).
+ * Frames bigger than the cache gain because the three slots no longer
+ * evict the source from it.  The fences matter: streaming stores are not
+ * ordered with other stores, so one keeps them after the slot's odd seqlock
+ * value and one keeps them before the even value that publishes the frame.
+ */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define HAVE_STREAM_COPY 1
+static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	_mm_sfence();
+	size_t head = (16 - ((uintptr_t)dst & 15)) & 15;
+	if (head > n)
+		head = n;
+	memcpy(dst, src, head);
+	size_t i = head;
+	for (; i + 64 <= n; i += 64) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(src + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(src + i + 16));
+		__m128i c = _mm_loadu_si128((const __m128i *)(src + i + 32));
+		__m128i d = _mm_loadu_si128((const __m128i *)(src + i + 48));
+		_mm_stream_si128((__m128i *)(dst + i), a);
+		_mm_stream_si128((__m128i *)(dst + i + 16), b);
+		_mm_stream_si128((__m128i *)(dst + i + 32), c);
+		_mm_stream_si128((__m128i *)(dst + i + 48), d);
+	}
+	memcpy(dst + i, src + i, n - i);
+	_mm_sfence();
+}
+#else
+#define HAVE_STREAM_COPY 0
+static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	memcpy(dst, src, n);
+}
+#endif
+
+enum { M_MEMCPY1, M_MEMCPY3, M_MEMCPY_HUGE, M_PUBLISH, M_STREAM, METHODS };
+
+struct method_ctx {
+	shmfb_writer *w;
+	const uint8_t *src;
+	uint8_t *dst[3], *huge;
+	size_t n;
+	uint64_t frame;
+};
+
+/* One copy by method m; count is how many it has done so far. */
+static void copy_once(struct method_ctx *x, int m, uint64_t count)
+{
+	shmfb_planes p;
+	switch (m) {
+	case M_MEMCPY1:
+		memcpy(x->dst[0], x->src, x->n);
+		clobber(x->dst[0]);
+		break;
+	case M_MEMCPY3:
+		memcpy(x->dst[count % 3], x->src, x->n);
+		clobber(x->dst[count % 3]);
+		break;
+	case M_MEMCPY_HUGE:
+		memcpy(x->huge, x->src, x->n);
+		clobber(x->huge);
+		break;
+	case M_PUBLISH:
+		shmfb_writer_publish_copy(x->w, x->src, x->n, ++x->frame, 0);
+		break;
+	case M_STREAM:
+		shmfb_writer_acquire(x->w, &p);
+		stream_copy(p.data[0], x->src, x->n);
+		shmfb_writer_publish(x->w, ++x->frame, 0);
+		break;
+	}
+}
+
+/* Bytes per second of method m over dur_ns. */
+static double rate(struct method_ctx *x, int m, uint64_t dur_ns)
+{
+	uint64_t t0 = shmfb_now_ns(), t, count = 0;
+	do {
+		copy_once(x, m, count);
+		count++;
+		t = shmfb_now_ns();
+	} while (t - t0 < dur_ns);
+	return (double)count * (double)x->n / ((double)(t - t0) / 1e9);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int measure_row(struct tp_args *a, uint32_t i)
+{
+	struct tp_ctl *c = a->ctl;
+	bench_copy_row *row = &c->rows[i];
+	shmfb_writer_options wo;
+	shmfb_writer_options_init(&wo);
+	wo.width = row->width;
+	wo.height = row->height;
+	wo.format = row->format;
+	struct method_ctx x = {0};
+	if (shmfb_create(c->names[i], &wo, &x.w) < 0) {
+		snprintf(c->err, sizeof c->err, "throughput: %s", shmfb_errdetail());
+		return 1;
+	}
+	size_t n = x.n = (size_t)row->frame_bytes;
+	uint8_t *src = bench_alloc_faulted(n, 0);
+	x.src = src;
+	x.huge = bench_alloc_faulted(n, 1);
+	int ok = src && x.huge;
+	for (int k = 0; k < 3; k++) {
+		x.dst[k] = ok ? bench_alloc_faulted(n, 0) : NULL;
+		ok = ok && x.dst[k];
+	}
+	if (!ok) {
+		snprintf(c->err, sizeof c->err, "throughput: out of memory for %zu-byte frames", n);
+	} else {
+		bench_fill(src, n, i);
+		int methods = HAVE_STREAM_COPY ? METHODS : M_STREAM;
+		uint64_t slice = (uint64_t)(a->o->seconds * 1e9 / ROUNDS / methods);
+		double v[METHODS][ROUNDS];
+		/* One untimed pass of each warms caches and TLBs alike. */
+		for (int m = 0; m < methods; m++)
+			rate(&x, m, slice / 4);
+		for (int r = 0; r < ROUNDS; r++) {
+			for (int m = 0; m < methods; m++) {
+				uint64_t f0 = bench_minor_faults();
+				v[m][r] = rate(&x, m, slice);
+				if (m == M_PUBLISH)
+					c->publish_faults += bench_minor_faults() - f0;
+			}
+		}
+		row->memcpy_gbps = median(v[M_MEMCPY1], ROUNDS) / 1e9;
+		row->memcpy3_gbps = median(v[M_MEMCPY3], ROUNDS) / 1e9;
+		row->memcpy_thp_gbps = median(v[M_MEMCPY_HUGE], ROUNDS) / 1e9;
+		row->publish_gbps = median(v[M_PUBLISH], ROUNDS) / 1e9;
+		row->stream_gbps = HAVE_STREAM_COPY ? median(v[M_STREAM], ROUNDS) / 1e9 : 0;
+		row->publish_fps = row->publish_gbps * 1e9 / (double)n;
+		bench_progress("throughput: %ux%u %s: copy-publish %.1f GB/s, memcpy %.1f GB/s "
+			       "(3 buffers %.1f, huge pages %.1f), streaming publish %.1f GB/s",
+			       row->width, row->height, shmfb_pixfmt_name(row->format), row->publish_gbps,
+			       row->memcpy_gbps, row->memcpy3_gbps, row->memcpy_thp_gbps, row->stream_gbps);
+	}
+	bench_free(src, n);
+	bench_free(x.huge, n);
+	for (int k = 0; k < 3; k++)
+		bench_free(x.dst[k], n);
+	shmfb_writer_close(x.w);
+	return ok ? 0 : 1;
+}
+
+/* ns per acquire+publish with no pixel writes, and per bare FUTEX_WAKE. */
+static int measure_zero_copy(struct tp_args *a)
+{
+	struct tp_ctl *c = a->ctl;
+	shmfb_writer_options wo;
+	shmfb_writer_options_init(&wo);
+	wo.width = a->o->width;
+	wo.height = a->o->height;
+	wo.format = a->o->format;
+	shmfb_writer *w;
+	if (shmfb_create(c->zc_name, &wo, &w) < 0) {
+		snprintf(c->err, sizeof c->err, "zero-copy: %s", shmfb_errdetail());
+		return 1;
+	}
+	uint64_t dur = (uint64_t)(a->o->seconds * 1e9 / 4), batch = 1000;
+	double zc[ROUNDS], fw[ROUNDS];
+	for (int r = 0; r < ROUNDS; r++) {
+		uint64_t t0 = shmfb_now_ns(), t, count = 0;
+		do {
+			for (uint64_t k = 0; k < batch; k++) {
+				shmfb_planes p;
+				shmfb_writer_acquire(w, &p);
+				shmfb_writer_publish(w, count + k, 0);
+			}
+			count += batch;
+			t = shmfb_now_ns();
+		} while (t - t0 < dur / ROUNDS);
+		zc[r] = (double)(t - t0) / (double)count;
+		t0 = shmfb_now_ns();
+		count = 0;
+		do {
+			for (uint64_t k = 0; k < batch; k++)
+				bench_futex_wake(&c->wake_word);
+			count += batch;
+			t = shmfb_now_ns();
+		} while (t - t0 < dur / ROUNDS);
+		fw[r] = (double)(t - t0) / (double)count;
+	}
+	c->zero_copy_ns = median(zc, ROUNDS);
+	c->futex_wake_ns = median(fw, ROUNDS);
+	shmfb_writer_close(w);
+	return 0;
+}
+
+static int tp_child(void *arg)
+{
+	struct tp_args *a = arg;
+	for (uint32_t i = 0; i < a->ctl->nrows; i++)
+		if (measure_row(a, i))
+			return 1;
+	return measure_zero_copy(a);
+}
+
+static void add_row(struct tp_ctl *c, uint32_t w, uint32_t h, shmfb_pixfmt f)
+{
+	for (uint32_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].width == w && c->rows[i].height == h && c->rows[i].format == f)
+			return;
+	shmfb_layout l;
+	if (c->nrows == BENCH_MAX_SIZES || shmfb_layout_compute(w, h, f, &l) < 0)
+		return;
+	bench_copy_row *r = &c->rows[c->nrows++];
+	r->width = w;
+	r->height = h;
+	r->format = f;
+	r->frame_bytes = l.frame_bytes;
+}
+
+int bench_throughput(const bench_opts *o, bench_results *res)
+{
+	struct tp_ctl *c = bench_shared_alloc(sizeof *c);
+	if (!c) {
+		fprintf(stderr, "shmfb: bench: throughput: out of memory\n");
+		return 1;
+	}
+	add_row(c, 640, 480, SHMFB_FMT_RGBA8);
+	add_row(c, 1920, 1080, SHMFB_FMT_RGBA8);
+	add_row(c, 3840, 2160, SHMFB_FMT_RGBA8);
+	add_row(c, o->width, o->height, o->format);
+	for (uint32_t i = 0; i < c->nrows; i++)
+		bench_next_name(o, c->names[i], sizeof c->names[i]);
+	bench_next_name(o, c->zc_name, sizeof c->zc_name);
+	bench_progress("throughput: %u sizes, %.1f s each", c->nrows, o->seconds);
+
+	struct tp_args a = {o, c};
+	uint64_t all = bench_cpu_mask();
+	bench_child ch = {0};
+	int rc = bench_spawn(&ch, res->machine.pinned ? bench_cpu_first(all) : 0, tp_child, &a);
+	if (rc == 0)
+		rc = bench_join(&ch, (int)(o->seconds * 1000 * (c->nrows + 1) * 3) + 60000);
+	for (uint32_t i = 0; i < c->nrows; i++)
+		shmfb_unlink(c->names[i]); /* only if the child died before closing */
+	shmfb_unlink(c->zc_name);
+	if (rc != 0)
+		fprintf(stderr, "shmfb: bench: %s\n", c->err[0] ? c->err : "throughput: the child process failed");
+	memcpy(res->copy, c->rows, sizeof c->rows);
+	res->copy_rows = c->nrows;
+	res->zero_copy_ns = c->zero_copy_ns;
+	res->futex_wake_ns = c->futex_wake_ns;
+	res->publish_faults = c->publish_faults;
+	/* Huge pages for a reader's buffer only where they measurably help (> 3%). */
+	res->thp_kept = 0;
+	for (uint32_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].width == o->width && c->rows[i].height == o->height &&
+		    c->rows[i].format == o->format &&
+		    c->rows[i].memcpy_thp_gbps > 1.03 * c->rows[i].memcpy_gbps)
+			res->thp_kept = 1;
+	bench_shared_free(c, sizeof *c);
+	return rc != 0;
+}

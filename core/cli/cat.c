@@ -1,0 +1,193 @@
+/*
+ * cat.c - shmfb cat: every new frame of a mapping, once, as raw bytes in
+ * the mapping's own format on standard output; with --info the ffmpeg /
+ * ffplay arguments that read that stream:
+ *
+ *   shmfb cat cam0 | ffplay $(shmfb cat cam0 --info) -
+ *
+ * Frames are written whole, in publish order, none twice.  A reader slower
+ * than the producer skips frames (it always takes the latest); the number
+ * skipped is reported on stderr at the end.  A closed pipe ends it quietly
+ * with status 0; so does the producer closing the mapping.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "shmfb.h"
+
+/* How often a wait wakes to check the producer is still there. */
+#define POLL_NS (250 * SHMFB_MS)
+#define CLOSED (-1)
+
+/* ffmpeg's name for each format (its -pixel_format values). */
+static const char *ffmpeg_pix_fmt(shmfb_pixfmt f)
+{
+	switch (f) {
+	case SHMFB_FMT_RGBA8: return "rgba";
+	case SHMFB_FMT_BGRA8: return "bgra";
+	case SHMFB_FMT_RGB24: return "rgb24";
+	case SHMFB_FMT_GRAY8: return "gray";
+	case SHMFB_FMT_NV12: return "nv12";
+	case SHMFB_FMT_I420: return "yuv420p";
+	case SHMFB_FMT_YUYV: return "yuyv422";
+	default: return "none";
+	}
+}
+
+static void print_info(const shmfb_info *in)
+{
+	printf("-f rawvideo -pixel_format %s -video_size %ux%u", ffmpeg_pix_fmt(in->format),
+	       in->width, in->height);
+	if (in->fps_num)
+		printf(" -framerate %u/%u", in->fps_num, in->fps_den ? in->fps_den : 1);
+	printf("\n");
+}
+
+/* Writes all of buf; 0, or -1 with errno (EPIPE for a closed pipe). */
+static int write_all(const uint8_t *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = write(1, buf, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+struct cat_args {
+	const char *name;
+	uint64_t frames;    /* 0 = no limit */
+	int64_t timeout_ns; /* < 0 = none */
+	int info;
+};
+
+static int parse_args(int argc, char **argv, struct cat_args *a)
+{
+	a->name = NULL;
+	a->frames = 0;
+	a->timeout_ns = -1;
+	a->info = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "--info")) {
+			a->info = 1;
+		} else if (!strcmp(s, "--frames") || !strcmp(s, "--timeout")) {
+			if (i + 1 >= argc)
+				return cli_fail(2, "cat: %s needs a value", s);
+			const char *v = argv[++i];
+			if (s[2] == 'f' && cli_parse_u64(v, 1, UINT64_MAX, &a->frames) < 0)
+				return cli_fail(2, "cat: --frames %s: expected a whole number of at least 1", v);
+			if (s[2] == 't' && (cli_parse_seconds(v, &a->timeout_ns) < 0 || a->timeout_ns <= 0))
+				return cli_fail(2, "cat: --timeout %s: expected seconds greater than 0", v);
+		} else if (s[0] == '-' && s[1]) {
+			return cli_fail(2, "cat: unknown option '%s'", s);
+		} else if (a->name) {
+			return cli_fail(2, "cat: one NAME only (got '%s' and '%s')", a->name, s);
+		} else {
+			a->name = s;
+		}
+	}
+	if (!a->name)
+		return cli_fail(2, "usage: shmfb cat NAME [--frames N] [--timeout S] [--info]");
+	return 0;
+}
+
+/*
+ * Waits for a frame newer than `seen`.  0 when there is one, CLOSED when
+ * the producer closed (done), otherwise an exit status after a message.
+ */
+static int wait_new(shmfb_reader *r, const struct cat_args *a, uint64_t seen, uint64_t since)
+{
+	for (;;) {
+		int rc = shmfb_reader_wait(r, seen, POLL_NS, 0);
+		if (rc == 0)
+			return 0;
+		if (rc == SHMFB_ECLOSED)
+			return CLOSED;
+		int st = shmfb_reader_status(r);
+		if (st == SHMFB_ECLOSED)
+			continue; /* the wait will say so once every frame is out */
+		if (st == SHMFB_EDEAD || st == SHMFB_EREPLACED)
+			return cli_fail(1, "cat: %s", shmfb_errdetail());
+		if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
+			return cli_fail(1, "cat: %s: no new frame within %.3g s", a->name,
+					(double)a->timeout_ns / 1e9);
+	}
+}
+
+static int cat_frames(shmfb_reader *r, const struct cat_args *a)
+{
+	const shmfb_info *in = shmfb_reader_info(r);
+	size_t size = (size_t)in->layout.frame_bytes;
+	uint8_t *buf = malloc(size);
+	if (!buf)
+		return cli_fail(1, "cat: out of memory for a frame of %zu bytes", size);
+	uint64_t seen = 0, written = 0, missed = 0, since = shmfb_now_ns();
+	int status = 0;
+	while (!a->frames || written < a->frames) {
+		int w = wait_new(r, a, seen, since);
+		if (w) {
+			status = w == CLOSED ? 0 : w;
+			break;
+		}
+		shmfb_frame f;
+		int rc = shmfb_reader_copy_latest(r, buf, size, &f);
+		if (rc == SHMFB_EAGAIN)
+			continue; /* lapped during the copy: take the next one */
+		if (rc < 0) {
+			status = cli_fail(1, "cat: %s", shmfb_errdetail());
+			break;
+		}
+		if (f.index <= seen)
+			continue;
+		if (seen && f.index > seen + 1)
+			missed += f.index - seen - 1;
+		seen = f.index;
+		since = shmfb_now_ns();
+		if (write_all(buf, size) < 0) {
+			if (errno != EPIPE)
+				status = cli_fail(1, "cat: standard output: %s", strerror(errno));
+			missed = 0; /* the reader went away: nothing to report */
+			break;
+		}
+		written++;
+	}
+	if (missed)
+		fprintf(stderr, "shmfb: cat: %s: %llu frame(s) published while cat was busy were not written\n",
+			a->name, (unsigned long long)missed);
+	free(buf);
+	return status;
+}
+
+int cmd_cat(int argc, char **argv)
+{
+	struct cat_args a;
+	int rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc;
+	if (!a.info && isatty(1))
+		return cli_fail(2, "cat: standard output is a terminal; pipe the frames somewhere (see --info)");
+	cli_stdout_for_frames();
+	shmfb_reader *r;
+	rc = shmfb_open(a.name, &r);
+	if (rc < 0)
+		return cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "cat: %s",
+				shmfb_errdetail());
+	if (a.info) {
+		print_info(shmfb_reader_info(r));
+		shmfb_reader_close(r);
+		return 0;
+	}
+	rc = cat_frames(r, &a);
+	shmfb_reader_close(r);
+	return rc;
+}

@@ -1,0 +1,126 @@
+#!/bin/sh
+# bench_quick.sh - `shmfb bench --quick` runs, writes the documented JSON keys
+# (docs/PERFORMANCE.md) with sane values, draws its SVG, removes its mapping
+# names, and rejects bad options.  Speed itself is not checked here: the
+# machine may be loaded; the numbers only have to be consistent.
+set -u
+BIN=${SHMFB_BIN:?SHMFB_BIN not set}/shmfb
+command -v jq >/dev/null 2>&1 || { echo "jq is not installed (make deps-test)"; exit 77; }
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/bench_quick.XXXXXX")
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$pid" ] && for f in /dev/shm/shmfb-bench-"$pid"-*; do [ -e "$f" ] && rm -f "$f"; done
+	rm -rf "$DIR"
+}
+trap cleanup EXIT INT TERM
+fail() {
+	echo "FAIL: $*"
+	[ -s "$DIR/table" ] && cat "$DIR/table"
+	exit 1
+}
+
+# --- usage errors: exit 2, one line naming what was wrong, nothing run
+for args in "--size 0x10" "--size 640" "--format nope" "--seconds -1" "--readers 0" \
+	"--readers 33" "--sections bogus" "--frobnicate" "--json"; do
+	# shellcheck disable=SC2086
+	"$BIN" bench $args >"$DIR/out" 2>"$DIR/err"
+	rc=$?
+	[ $rc -eq 2 ] || fail "'bench $args' exited $rc, want 2"
+	grep -q '^shmfb: bench: ' "$DIR/err" || fail "'bench $args' error not prefixed: $(cat "$DIR/err")"
+	[ "$(wc -l <"$DIR/err")" -eq 1 ] || fail "'bench $args' printed more than one line"
+done
+"$BIN" bench --size 3x3 --format nv12 >/dev/null 2>"$DIR/err"
+[ $? -eq 2 ] || fail "odd size for nv12 accepted"
+"$BIN" bench --quick --json "$DIR/no/such/dir/x.json" >/dev/null 2>"$DIR/err"
+[ $? -eq 1 ] || fail "unwritable --json did not exit 1"
+grep -q 'x.json' "$DIR/err" || fail "unwritable --json error does not name the file"
+"$BIN" bench --help | grep -q -- '--quick' || fail "--help does not describe --quick"
+
+# --- a quick run
+J="$DIR/b.json"
+"$BIN" bench --quick --json "$J" >"$DIR/table" 2>"$DIR/progress" &
+pid=$!
+wait "$pid"
+rc=$?
+[ $rc -eq 0 ] || { cat "$DIR/progress"; fail "bench --quick exited $rc"; }
+ls /dev/shm/shmfb-bench-"$pid"-* >/dev/null 2>&1 && fail "mapping names left in /dev/shm"
+pid=
+jq -e . "$J" >/dev/null || fail "JSON does not parse"
+grep -q '^shmfb bench: latency' "$DIR/progress" || fail "no progress on stderr"
+for s in '1. latency' '2. throughput' '3. readers' '4. peers' 'targets'; do
+	grep -q "$s" "$DIR/table" || fail "table lacks '$s'"
+done
+
+q() { jq -r "$1" "$J"; }
+check() { # check JQ-BOOLEAN-EXPRESSION DESCRIPTION
+	jq -e "$1" "$J" >/dev/null || fail "$2 ($1)"
+}
+check '.schema == "shmfb-bench/1"' "schema"
+check '.config.width == 1920 and .config.height == 1080 and .config.format == "rgba"' "default size"
+check '.config.frame_bytes == 1920*1080*4 and .config.quick == true' "config"
+check '.machine.cpus >= 1 and (.machine.kernel | length) > 0 and (.machine.pinned | type) == "boolean"' "machine"
+
+# Latency: every mode measured every frame, quantiles in order.
+for m in futex futex_floor poll poll_floor; do
+	check ".latency.$m.frames >= .config.latency_frames - .latency.lost_frames" "latency.$m frames"
+	check ".latency.$m | .min_ns <= .p50_ns and .p50_ns <= .p90_ns and .p90_ns <= .p99_ns and
+		.p99_ns <= .p999_ns and .p999_ns <= .max_ns and .p50_ns > 0 and .mean_ns > 0" "latency.$m order"
+done
+check '.latency.futex_p50_ratio > 0 and .latency.futex_p99_ratio > 0' "latency ratios"
+check '(.latency.futex_p50_ratio - .latency.futex.p50_ns / .latency.futex_floor.p50_ns) | fabs < 0.001' \
+	"futex_p50_ratio is futex p50 / floor p50"
+
+# Throughput: the three standard sizes, sizes computed here.
+check '[.throughput.sizes[] | "\(.width)x\(.height) \(.format)"] |
+	index(["640x480 rgba","1920x1080 rgba","3840x2160 rgba"]) == 0' "throughput sizes"
+check 'all(.throughput.sizes[]; .frame_bytes == .width * .height * 4)' "throughput frame bytes"
+check 'all(.throughput.sizes[]; .publish_fps > 0 and .publish_gbps > 0 and .memcpy_gbps > 0 and
+	.memcpy3_gbps > 0 and .memcpy_huge_gbps > 0 and .stream_publish_gbps >= 0)' "throughput positive"
+check 'all(.throughput.sizes[]; ((.publish_gbps * 1e9 / .frame_bytes) - .publish_fps | fabs) < .publish_fps * 0.01)' \
+	"GB/s and frames/s agree"
+check 'all(.throughput.sizes[]; (.ratio - .publish_gbps / .memcpy_gbps | fabs) < 0.001)' "ratio"
+check '.throughput.zero_copy_ns > 0 and .throughput.futex_wake_ns > 0' "zero-copy cost"
+check '.throughput.publish_page_faults >= 0 and (.throughput.reader_huge_pages | type) == "boolean"' "faults"
+
+# Readers: 1, 2, 4, 8; one entry per reader.
+check '[.readers[].readers] == [1,2,4,8]' "reader counts"
+check 'all(.readers[]; (.reader_fps | length) == .readers and (.reader_p99_ns | length) == .readers)' \
+	"per-reader arrays"
+check 'all(.readers[]; .writer_fps > 0 and all(.reader_fps[]; . >= 0)) and .readers[0].reader_fps[0] > 0' \
+	"reader rates"
+check 'all(.readers[]; (.reader_fps | max) <= .writer_fps * 1.05)' "no reader gets more frames than written"
+check '.readers[0].writer_vs_one == 1' "writer_vs_one of the first run"
+
+# Peers: shmfb, pipe and socket ran; gstreamer either ran or says why not.
+for p in shmfb pipe unix_socket; do
+	check ".peers.$p.ran == true and .peers.$p.fps > 0 and .peers.$p.latency.frames > 0" "peers.$p"
+	check ".peers.$p.latency | .p50_ns <= .p99_ns and .p99_ns <= .max_ns" "peers.$p latency order"
+	check ".peers.$p.fps <= .peers.$p.writer_fps * 1.05" "peers.$p receives no more than sent"
+done
+check '.peers.gstreamer_shm.ran == true or (.peers.gstreamer_shm.note | length) > 0' "gstreamer note"
+
+# Targets: all nine named, each judged or marked not evaluated.
+check '[.targets[].name] == ["copy_publish_1080p_vs_memcpy","copy_publish_4k_vs_memcpy","zero_copy_ns",
+	"futex_p50_vs_floor","futex_p99_vs_floor","poll_p50_ns","frames_vs_pipe_1080p",
+	"writer_8_readers_vs_1","frame_path_page_faults"]' "target names"
+check 'all(.targets[]; (.evaluated | not) and .met == null or (.met | type) == "boolean")' "target verdicts"
+
+# The picture.
+svg=$(q .svg)
+[ "$svg" = "$DIR/b.svg" ] || fail "svg written to '$svg', want beside the JSON"
+head -c 4 "$svg" | grep -q '<svg' || fail "svg does not start with <svg"
+[ "$(grep -c '<polyline' "$svg")" -eq 4 ] || fail "svg lacks the four latency curves"
+
+# --- an interrupted run leaves no mapping names and no processes behind
+# (forked children keep the parent's command line, so the unique path finds them)
+"$BIN" bench --seconds 5 --json "$DIR/interrupted.json" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+sleep 0.5
+ls /dev/shm/shmfb-bench-"$pid"-* >/dev/null 2>&1 && fail "interrupted run left mapping names"
+pgrep -f "$DIR/interrupted.json" >/dev/null && fail "interrupted run left processes"
+pid=
+echo "ok"

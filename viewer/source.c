@@ -1,0 +1,232 @@
+/*
+ * source.c - the viewer's connection to a mapping name.
+ *
+ * The main thread owns the reader.  A waiter thread per generation sleeps in
+ * shmfb_reader_wait (a futex: no polling) and pushes one SDL user event when
+ * a frame newer than the one the main thread has dealt with appears; it then
+ * sleeps until the main thread says it handled that event.  So at most one
+ * event is in flight, the waiter wakes at most once per frame shown, and a
+ * paused producer costs nothing.
+ *
+ * Everything slower (is the producer alive? did the name get a new
+ * generation?) is checked by source_poll, which the main thread calls a few
+ * times a second.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "viewer.h"
+
+/* How long the waiter sleeps in one call, so that it notices `stop`. */
+#define WAITER_SLICE_NS (100 * SHMFB_MS)
+#define WAITER_SLICE_MS 100
+
+void source_init(source *s, const char *name, Uint32 frame_event, SDL_sem *wake)
+{
+	memset(s, 0, sizeof *s);
+	s->name = name;
+	s->frame_event = frame_event;
+	s->wake = wake;
+	s->state = SOURCE_WAITING;
+	atomic_init(&s->stop, 0);
+	atomic_init(&s->seen, 0);
+}
+
+static int waiter_main(void *arg)
+{
+	source *s = arg;
+	/* The reader and tag stay fixed for this thread's life: stop_waiter
+	 * joins before either changes. */
+	shmfb_reader *r = s->reader;
+	int tag = s->tag;
+	while (!atomic_load(&s->stop)) {
+		uint64_t after = atomic_load(&s->seen);
+		int rc = shmfb_reader_wait(r, after, WAITER_SLICE_NS, 0);
+		if (rc == SHMFB_ETIMEDOUT)
+			continue;
+		if (rc < 0) { /* closed: source_poll notices; just do not spin */
+			SDL_SemWaitTimeout(s->consumed, WAITER_SLICE_MS);
+			continue;
+		}
+		SDL_Event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.type = s->frame_event;
+		ev.user.code = tag;
+		if (SDL_PushEvent(&ev) != 1) {
+			SDL_Delay(WAITER_SLICE_MS); /* queue full or filtered: try later */
+			continue;
+		}
+		if (s->wake)
+			SDL_SemPost(s->wake);
+		/* Sleep until the main thread has handled it (or we are stopped). */
+		while (!atomic_load(&s->stop) &&
+		       SDL_SemWaitTimeout(s->consumed, WAITER_SLICE_MS) == SDL_MUTEX_TIMEDOUT)
+			;
+	}
+	return 0;
+}
+
+static void stop_waiter(source *s)
+{
+	if (!s->waiter)
+		return;
+	atomic_store(&s->stop, 1);
+	SDL_SemPost(s->consumed);
+	SDL_WaitThread(s->waiter, NULL);
+	SDL_DestroySemaphore(s->consumed);
+	s->waiter = NULL;
+	s->consumed = NULL;
+}
+
+static int start_waiter(source *s)
+{
+	s->tag++;
+	atomic_store(&s->stop, 0);
+	atomic_store(&s->seen, 0);
+	s->consumed = SDL_CreateSemaphore(0);
+	if (!s->consumed)
+		return -1;
+	s->waiter = SDL_CreateThread(waiter_main, "shmfb-waiter", s);
+	if (!s->waiter) {
+		SDL_DestroySemaphore(s->consumed);
+		s->consumed = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Replaces the current generation (if any) by r. */
+static int attach(source *s, shmfb_reader *r)
+{
+	stop_waiter(s);
+	shmfb_reader_close(s->reader);
+	s->reader = r;
+	s->info = *shmfb_reader_info(r);
+	s->state = SOURCE_RUNNING;
+	s->problem[0] = 0;
+	s->attaches++;
+	if (start_waiter(s) < 0) {
+		snprintf(s->problem, sizeof s->problem, "cannot start the waiter thread: %s", SDL_GetError());
+		return SHMFB_ENOMEM;
+	}
+	return 1;
+}
+
+/* Tries to open NAME; returns the reader if it is a generation we do not have. */
+static int try_open(source *s, shmfb_reader **out)
+{
+	*out = NULL;
+	shmfb_reader *r;
+	int rc = shmfb_open(s->name, &r);
+	if (rc < 0)
+		return rc;
+	if (s->reader && shmfb_reader_info(r)->generation == s->info.generation) {
+		shmfb_reader_close(r); /* the same one, e.g. closed but kept */
+		return 0;
+	}
+	*out = r;
+	return 1;
+}
+
+static int poll_waiting(source *s)
+{
+	shmfb_reader *r;
+	int rc = try_open(s, &r);
+	if (rc == 1)
+		return attach(s, r);
+	if (rc == SHMFB_ENOENT) {
+		if (!s->reader)
+			s->state = SOURCE_WAITING;
+		return 0;
+	}
+	if (rc < 0) {
+		/* Something is there that we cannot use.  Before the first
+		 * attach that is the user's error; later keep the last frame
+		 * and keep trying. */
+		snprintf(s->problem, sizeof s->problem, "%s", shmfb_errdetail());
+		if (s->attaches == 0)
+			return rc;
+		s->state = SOURCE_BROKEN;
+	}
+	return 0;
+}
+
+int source_poll(source *s)
+{
+	if (!s->reader)
+		return poll_waiting(s);
+	int rc = shmfb_reader_status(s->reader);
+	switch (rc) {
+	case 0:
+		s->state = SOURCE_RUNNING;
+		s->problem[0] = 0;
+		return 0;
+	case SHMFB_ESTALE:
+		s->state = SOURCE_STALE;
+		snprintf(s->problem, sizeof s->problem, "%s", shmfb_errdetail());
+		return 0;
+	default:
+		/* closed, dead, replaced (or a broken state word): keep the last
+		 * frame and look for a new generation under the name. */
+		s->state = rc == SHMFB_EDEAD ? SOURCE_DEAD : SOURCE_CLOSED;
+		snprintf(s->problem, sizeof s->problem, "%s", shmfb_errdetail());
+		return poll_waiting(s);
+	}
+}
+
+int source_event_current(const source *s, const SDL_Event *ev)
+{
+	return s->waiter && ev->user.code == s->tag;
+}
+
+void source_handled(source *s, uint64_t seen)
+{
+	atomic_store(&s->seen, seen);
+	if (s->consumed)
+		SDL_SemPost(s->consumed);
+}
+
+void source_close(source *s)
+{
+	stop_waiter(s);
+	shmfb_reader_close(s->reader);
+	s->reader = NULL;
+}
+
+const char *source_state_word(source_state st)
+{
+	switch (st) {
+	case SOURCE_WAITING: return "waiting";
+	case SOURCE_RUNNING: return "running";
+	case SOURCE_STALE: return "stale";
+	case SOURCE_CLOSED: return "closed";
+	case SOURCE_DEAD: return "dead";
+	case SOURCE_BROKEN: return "broken";
+	}
+	return "?";
+}
+
+const char *source_state_text(const source *s, char *buf, size_t n)
+{
+	switch (s->state) {
+	case SOURCE_WAITING:
+		snprintf(buf, n, "waiting for %s", s->name);
+		break;
+	case SOURCE_RUNNING:
+		snprintf(buf, n, "running (pid %u)", s->info.producer_pid);
+		break;
+	case SOURCE_STALE:
+		snprintf(buf, n, "producer pid %u has gone silent", s->info.producer_pid);
+		break;
+	case SOURCE_CLOSED:
+		snprintf(buf, n, "producer stopped; last frame kept");
+		break;
+	case SOURCE_DEAD:
+		snprintf(buf, n, "producer pid %u died; last frame kept", s->info.producer_pid);
+		break;
+	case SOURCE_BROKEN:
+		snprintf(buf, n, "unusable mapping: %s", s->problem);
+		break;
+	}
+	return buf;
+}

@@ -1,0 +1,169 @@
+/*
+ * viewer.h - the parts of build/bin/shmfb-viewer and what they share.
+ *
+ *   main.c     options, the SDL window and the event loop
+ *   source.c   the connection to NAME: waiting, attaching, the waiter
+ *              thread, noticing a producer that stopped, died or was
+ *              replaced, and reattaching to the next generation
+ *   picture.c  the streaming texture: zero-copy upload checked against the
+ *              seqlock, the kept copy of the shown frame, RGBA conversion
+ *              and PNG screenshots
+ *   stats.c    frames received/shown/dropped, latency percentiles, the
+ *              --stats line and the --stats-json file
+ *   overlay.c  the 'i' overlay: stb_easy_font text and a latency graph
+ *
+ * Only the public shmfb.h is used.
+ */
+#ifndef SHMFB_VIEWER_H
+#define SHMFB_VIEWER_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+#include "shmfb.h"
+
+#define PROG "shmfb-viewer"
+
+/* Prints "shmfb-viewer: ..." on stderr. */
+void viewer_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ----------------------------------------------------------------- source */
+
+/* What the viewer knows about the producer, for the overlay and --stats. */
+typedef enum source_state {
+	SOURCE_WAITING,  /* no mapping by that name yet */
+	SOURCE_RUNNING,  /* attached, producer alive */
+	SOURCE_STALE,    /* producer alive but silent past its heartbeat timeout */
+	SOURCE_CLOSED,   /* producer closed the mapping; last frame kept */
+	SOURCE_DEAD,     /* producer died; last frame kept */
+	SOURCE_BROKEN,   /* the name holds a mapping we cannot use; retrying */
+} source_state;
+
+typedef struct source {
+	const char *name;
+	shmfb_reader *reader;  /* NULL while waiting */
+	shmfb_info info;       /* of the attached generation */
+	source_state state;
+	char problem[256];     /* core message for BROKEN/DEAD/CLOSED/STALE */
+	uint32_t attaches;     /* generations attached so far */
+	Uint32 frame_event;    /* SDL user event the waiter pushes */
+	SDL_sem *wake;         /* also posted by the waiter when not NULL */
+
+	/* The waiter thread of the current generation. */
+	SDL_Thread *waiter;
+	SDL_sem *consumed;     /* main -> waiter: the pushed event was handled */
+	atomic_int stop;
+	atomic_uint_fast64_t seen; /* newest index main has dealt with */
+	int tag;               /* tells this waiter's events from older ones */
+} source;
+
+/* Sets up; frame_event from SDL_RegisterEvents. wake may be NULL. */
+void source_init(source *s, const char *name, Uint32 frame_event, SDL_sem *wake);
+/*
+ * Periodic check: opens NAME while waiting, watches the producer, and
+ * reattaches when a new generation appears.  Returns 1 when a (new)
+ * generation was attached, 0 otherwise, or a negative shmfb code when NAME
+ * holds something unusable and no generation was ever attached (the core's
+ * message is in s->problem).
+ */
+int source_poll(source *s);
+/* Is this frame event from the current waiter? */
+int source_event_current(const source *s, const SDL_Event *ev);
+/* The main thread handled the waiter's event; it waits for index > seen now. */
+void source_handled(source *s, uint64_t seen);
+void source_close(source *s);
+/* "running", "waiting for NAME", ... for the overlay. */
+const char *source_state_text(const source *s, char *buf, size_t n);
+/* Short word for --stats: running, waiting, stale, closed, dead, broken. */
+const char *source_state_word(source_state st);
+
+/* ---------------------------------------------------------------- picture */
+
+typedef struct picture {
+	SDL_Renderer *ren;
+	SDL_Texture *tex;
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	shmfb_layout layout;
+	uint8_t *expanded;     /* gray8 expanded to RGB24 */
+	uint8_t *kept;         /* raw bytes of the frame shown, if keep */
+	int keep;
+	int have_frame;        /* the texture (and kept) hold a good frame */
+	int dirty;             /* the texture holds a torn upload: do not show */
+	uint64_t generation;   /* of the frame shown */
+	shmfb_frame shown;     /* its metadata (data[] not valid) */
+	uint64_t torn;         /* uploads redone because the producer lapped us */
+} picture;
+
+void picture_init(picture *p, SDL_Renderer *ren, int keep);
+void picture_free(picture *p);
+/*
+ * Uploads the latest frame of r if its index differs from the one shown:
+ * straight from the slot into the texture, then the seqlock checked and a
+ * torn upload redone from the newest frame.  Returns 1 (new frame, *f set),
+ * 0 (nothing new) or a negative shmfb code (SHMFB_ENOFRAME, SDL failure as
+ * SHMFB_EIO with the message in *err).
+ */
+int picture_update(picture *p, shmfb_reader *r, shmfb_frame *f, char *err, size_t errlen);
+/* The shown frame as RGBA8 (width*height*4 bytes).  0 or -1 (no frame). */
+int picture_rgba(const picture *p, uint8_t *rgba);
+/* Saves the shown frame as received to a PNG.  0 or -1 with *err set. */
+int picture_save_png(const picture *p, const char *path, char *err, size_t errlen);
+/* Draws the picture letterboxed into the output, or 1:1 when exact. */
+void picture_draw(picture *p, int exact);
+
+/* ------------------------------------------------------------------ stats */
+
+#define STATS_RING 240 /* latencies kept for the overlay graph and rolling percentiles */
+
+typedef struct stats {
+	uint64_t start_ns;
+	uint64_t shown, dropped, received, torn;
+	uint64_t last_index;      /* of the last shown frame; 0 = none this generation */
+	uint64_t last_latest;     /* latest index seen at the last tick */
+	/* every latency in microseconds, for the exit percentiles */
+	uint32_t *lat_us;
+	size_t lat_n, lat_cap;
+	/* rolling window */
+	uint32_t ring[STATS_RING];
+	unsigned ring_pos, ring_n;
+	/* per-second rates */
+	uint64_t win_ns, win_shown, win_received;
+	double recv_fps, shown_fps;
+	double p50_ms, p99_ms;    /* over the ring, refreshed each second */
+} stats;
+
+void stats_init(stats *st);
+void stats_free(stats *st);
+/* A new generation: sequence gaps are counted from its first frame. */
+void stats_new_generation(stats *st);
+/* Forget the previous index (after a freeze): no gap is counted across it. */
+void stats_forget_index(stats *st);
+/* A frame was presented at now_ns. */
+void stats_shown(stats *st, const shmfb_frame *f, uint64_t now_ns);
+/* The latest published index as seen now, for the received rate. */
+void stats_latest(stats *st, uint64_t latest_index);
+/* Once a second: refreshes the rates; returns 1 if a second has passed. */
+int stats_tick(stats *st, uint64_t now_ns);
+/* Percentile (0..100) of all latencies, in ms; -1 when there are none. */
+double stats_percentile(stats *st, double pct);
+/* Writes the --stats-json file.  0 or -1 (errno). */
+int stats_write_json(stats *st, const char *path, const source *src, const picture *pic);
+
+/* ---------------------------------------------------------------- overlay */
+
+typedef struct overlay_info {
+	const source *src;
+	const picture *pic;
+	const stats *st;
+	int frozen, exact;
+} overlay_info;
+
+void overlay_draw(SDL_Renderer *ren, const overlay_info *oi);
+/* One line of text on a box at the bottom left (the producer's state). */
+void overlay_status_line(SDL_Renderer *ren, const char *text);
+
+#endif
