@@ -55,6 +55,7 @@ roundtrip() {
 		i=$((i + 1)); [ $i -gt 100 ] && fail "$fmt: cat never mapped $N"
 		sleep 0.05
 	done
+	sleep 0.3 # from mapped to waiting: slow under sanitizers on a busy machine
 	echo go >"$T/gate"
 	wait $cp || fail "$fmt: cat failed: $(cat "$T/cat.err")"
 	wait $pp || fail "$fmt: producer failed: $(cat "$T/producer.err")"
