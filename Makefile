@@ -143,7 +143,7 @@ all: deps lib programs
 
 # Debian packages: installed when run as root, otherwise the command printed.
 DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
-DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps imagemagick procps
+DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps imagemagick procps jq libx11-dev
 deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
@@ -216,6 +216,9 @@ $(OBJ)/tests/tools/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)
 $(BUILD)/tests/tools/%: $(OBJ)/tests/tools/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(STB_LIBS) $(LDLIBS)
+# xkey sends keys to the viewer's window in Xvfb (plain Xlib, no XTEST).
+$(OBJ)/tests/tools/xkey.o: EXTRA_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags x11 2>/dev/null))
+$(BUILD)/tests/tools/xkey: LDLIBS += $(or $(shell $(PKG_CONFIG) --libs x11 2>/dev/null),-lX11)
 
 test check: deps-test all $(TESTS) $(TOOLS) samples
 	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(filter-out tests/run.sh,$(wildcard tests/*.sh)))
@@ -224,9 +227,8 @@ test check: deps-test all $(TESTS) $(TOOLS) samples
 test-win32:
 	$(Q)sh mk/need-packages.sh $(DEPS_WIN32)
 	$(Q)$(MAKE) --no-print-directory CROSS=$(or $(CROSS),x86_64-w64-mingw32-) win32-check
-# shmfb-producer joins WIN32_PROGRAMS once producer/main.c's poll, sigaction
-# and clock_nanosleep move to a producer/os_posix.c with an os_win32.c twin.
-WIN32_PROGRAMS := $(BIN)/shmfb$(EXE)
+# The producer's OS calls are in producer/os_posix.c and os_win32.c.
+WIN32_PROGRAMS := $(BIN)/shmfb$(EXE) $(BIN)/shmfb-producer$(EXE)
 win32-check: lib $(WIN32_PROGRAMS) $(TESTS)
 	$(Q)BUILD=$(BUILD) sh mk/wine-test.sh $(TESTS)
 

@@ -40,6 +40,8 @@ for f in rgba bgra rgb24 gray8 nv12 i420 yuyv; do
 	V=$!
 	track $V
 	wait_window "$n"
+	# A new window first shows whatever was on the screen there (the last
+	# viewer's picture): wait until this one has presented a frame.
 	wait_line "$TMP/v-$f.out" "shown=[1-9]" 10
 	shot "$n" "$TMP/win-$f.png" || fail "$f: xwd failed: $(cat "$TMP/shot.err")"
 	kill $V

@@ -48,6 +48,26 @@ done
 fps=$(field "$line" received_fps)
 awk -v f="$fps" 'BEGIN { exit !(f > 12 && f < 40) }' || fail "received_fps $fps for a 25 fps producer"
 
+# --- producer paused: the headless viewer sleeps too (no polling loop)
+n=$(new_name idle)
+"$PRODUCER" --size 160x120 --fps 25 "$n" >/dev/null 2>&1 &
+P=$!
+track $P
+"$VIEWER" --headless --stats "$n" >"$TMP/idle.out" 2>&1 &
+V=$!
+track $V
+wait_line "$TMP/idle.out" "shown=[1-9]" 5
+kill -STOP $P
+sleep 0.5
+t0=$(cpu_ticks $V)
+sleep 2
+t1=$(cpu_ticks $V)
+kill -CONT $P
+hz=$(getconf CLK_TCK)
+note "headless viewer CPU while the producer was paused: $((t1 - t0)) ticks of $((2 * hz))"
+[ $((t1 - t0)) -le $((2 * hz * 3 / 100)) ] || fail "viewer used $((t1 - t0)) ticks in 2 s while idle"
+kill $V $P
+
 # --- --timeout with --frames not reached is an error
 n=$(new_name slow)
 "$PRODUCER" --size 160x120 --fps 2 "$n" >/dev/null 2>&1 &

@@ -40,8 +40,8 @@ typedef struct app {
 	stats st;
 	Uint32 frame_event;
 	int frozen, exact, overlay, quit, status;
-	int frame_pending;   /* the waiter said there is a newer frame */
-	int handled_pending; /* the waiter waits for us to say we dealt with it */
+	int frame_pending;   /* there may be a newer frame to show */
+	int owed_tag;        /* the waiter of this tag waits for our answer (0: none) */
 	uint64_t handled_index;
 	int need_present, have_new, sized;
 	shmfb_frame new_frame;
@@ -311,7 +311,6 @@ static void take_frame(app *a)
 	shmfb_reader *r = a->src.reader;
 	if (!r)
 		return;
-	a->handled_pending = 1;
 	a->handled_index = shmfb_reader_latest_index(r);
 	if (a->frozen)
 		return;
@@ -406,8 +405,10 @@ static void on_key(app *a, SDL_Keycode k)
 static void on_event(app *a, const SDL_Event *ev)
 {
 	if (ev->type == a->frame_event) {
-		if (source_event_current(&a->src, ev))
+		if (source_event_current(&a->src, ev)) {
 			a->frame_pending = 1;
+			a->owed_tag = ev->user.code;
+		}
 		return;
 	}
 	switch (ev->type) {
@@ -532,9 +533,9 @@ static void run(app *a)
 			take_frame(a);
 		if (a->need_present && !a->quit)
 			present(a);
-		if (a->handled_pending) {
-			a->handled_pending = 0;
-			source_handled(&a->src, a->handled_index);
+		if (a->owed_tag) {
+			source_handled(&a->src, a->owed_tag, a->handled_index);
+			a->owed_tag = 0;
 		}
 	}
 }

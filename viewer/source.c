@@ -80,7 +80,7 @@ static void stop_waiter(source *s)
 
 static int start_waiter(source *s)
 {
-	s->tag++;
+	s->tag++; /* from 1: 0 means no waiter */
 	atomic_store(&s->stop, 0);
 	atomic_store(&s->seen, 0);
 	s->consumed = SDL_CreateSemaphore(0);
@@ -179,11 +179,12 @@ int source_event_current(const source *s, const SDL_Event *ev)
 	return s->waiter && ev->user.code == s->tag;
 }
 
-void source_handled(source *s, uint64_t seen)
+void source_handled(source *s, int tag, uint64_t seen)
 {
+	if (tag != s->tag || !s->waiter)
+		return; /* an event of a waiter since replaced */
 	atomic_store(&s->seen, seen);
-	if (s->consumed)
-		SDL_SemPost(s->consumed);
+	SDL_SemPost(s->consumed);
 }
 
 void source_close(source *s)

@@ -72,8 +72,11 @@ void source_init(source *s, const char *name, Uint32 frame_event, SDL_sem *wake)
 int source_poll(source *s);
 /* Is this frame event from the current waiter? */
 int source_event_current(const source *s, const SDL_Event *ev);
-/* The main thread handled the waiter's event; it waits for index > seen now. */
-void source_handled(source *s, uint64_t seen);
+/*
+ * The main thread handled the event (of waiter `tag`) and has dealt with
+ * every frame up to index `seen`; the waiter goes on to wait for a newer one.
+ */
+void source_handled(source *s, int tag, uint64_t seen);
 void source_close(source *s);
 /* "running", "waiting for NAME", ... for the overlay. */
 const char *source_state_text(const source *s, char *buf, size_t n);

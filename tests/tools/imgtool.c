@@ -13,6 +13,8 @@
  *   imgtool raw FILE               the PNG's pixels as raw RGBA on stdout
  *   imgtool luma IN OUT            OUT = IN as grey, BT.709 luma in full
  *                                  range (what a gray8 mapping holds)
+ *   imgtool crop IN X Y W H OUT    OUT = that rectangle of IN
+ *   imgtool pixel FILE X Y         prints "R G B A" of one pixel
  *   imgtool size FILE              prints "W H"
  *
  * Exit status 0, 1 when the answer is no (no stamp, sizes differ), 2 on bad use.
@@ -122,6 +124,37 @@ static int cmd_luma(const char *in, const char *out)
 	return ok ? 0 : 2;
 }
 
+static int cmd_crop(const char *in, int x, int y, int cw, int ch, const char *out)
+{
+	int w, h;
+	unsigned char *p = load(in, 4, &w, &h);
+	if (!p)
+		return 2;
+	if (x < 0 || y < 0 || cw < 1 || ch < 1 || x + cw > w || y + ch > h) {
+		fprintf(stderr, "imgtool: %dx%d+%d+%d is outside the %dx%d picture\n", cw, ch, x, y, w, h);
+		stbi_image_free(p);
+		return 1;
+	}
+	int ok = stbi_write_png(out, cw, ch, 4, p + ((size_t)y * w + x) * 4, w * 4);
+	stbi_image_free(p);
+	return ok ? 0 : 2;
+}
+
+static int cmd_pixel(const char *in, int x, int y)
+{
+	int w, h;
+	unsigned char *p = load(in, 4, &w, &h);
+	if (!p)
+		return 2;
+	int ok = x >= 0 && y >= 0 && x < w && y < h;
+	if (ok) {
+		const unsigned char *q = p + ((size_t)y * w + x) * 4;
+		printf("%d %d %d %d\n", q[0], q[1], q[2], q[3]);
+	}
+	stbi_image_free(p);
+	return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "stamp"))
@@ -131,6 +164,10 @@ int main(int argc, char **argv)
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "gen"))
 		return cmd_gen(argv[2], atoi(argv[3]), atoi(argv[4]), (unsigned)atoi(argv[5]),
 			       argc == 7 && !strcmp(argv[6], "opaque"));
+	if (argc == 8 && !strcmp(argv[1], "crop"))
+		return cmd_crop(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), argv[7]);
+	if (argc == 5 && !strcmp(argv[1], "pixel"))
+		return cmd_pixel(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "luma"))
 		return cmd_luma(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "raw")) {
@@ -150,6 +187,7 @@ int main(int argc, char **argv)
 		printf("%d %d\n", w, h);
 		return 0;
 	}
-	fprintf(stderr, "usage: imgtool stamp FILE | diff A B [--rgb] | gen FILE W H SEED [opaque] | raw FILE | luma IN OUT | size FILE\n");
+	fprintf(stderr, "usage: imgtool stamp FILE | diff A B [--rgb] | gen FILE W H SEED [opaque] | raw FILE | luma IN OUT\n"
+			"       | crop IN X Y W H OUT | pixel FILE X Y | size FILE\n");
 	return 2;
 }
