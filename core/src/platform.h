@@ -56,6 +56,11 @@ int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg);
  * 0 when not.
  */
 int shmfb__plat_owner_alive(const shmfb__seg *seg);
+/*
+ * The same for an object that cannot be mapped (for example one left empty
+ * by a creator that died before sizing it): 1 alive, 0 not, by name.
+ */
+int shmfb__plat_name_owner_alive(const char *name);
 /* 1 if a process with this id exists, 0 if not. */
 int shmfb__plat_pid_alive(uint32_t pid);
 uint32_t shmfb__plat_getpid(void);

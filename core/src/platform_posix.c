@@ -296,6 +296,17 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg)
 	return errno == EWOULDBLOCK;
 }
 
+int shmfb__plat_name_owner_alive(const char *name)
+{
+	int fd = open_object(name, O_RDONLY, 0);
+	if (fd < 0)
+		return 0;
+	shmfb__seg probe = {.handle = fd};
+	int alive = shmfb__plat_owner_alive(&probe);
+	close(fd);
+	return alive;
+}
+
 int shmfb__plat_pid_alive(uint32_t pid)
 {
 	if (pid == 0 || pid > INT_MAX)

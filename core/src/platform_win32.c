@@ -548,6 +548,13 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg)
 	return e != ERROR_FILE_NOT_FOUND && e != ERROR_PATH_NOT_FOUND;
 }
 
+/* A section that exists is held by someone: Windows has no stale names. */
+int shmfb__plat_name_owner_alive(const char *name)
+{
+	(void)name;
+	return 1;
+}
+
 int shmfb__plat_pid_alive(uint32_t pid)
 {
 	if (pid == 0)

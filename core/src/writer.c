@@ -51,6 +51,9 @@ static int take_over(const char *name, uint32_t flags)
 		if (rc < 0 && !alive && !shmfb__name_is_path(name))
 			rc = 0;
 	}
+	/* Too small to map at all: a creator that died before sizing it. */
+	if (rc < 0 && !replace && !shmfb__name_is_path(name) && !shmfb__plat_name_owner_alive(name))
+		rc = 0;
 	if (rc < 0 && !replace) {
 		shmfb__plat_seg_close(&old);
 		return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
