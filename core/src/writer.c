@@ -24,46 +24,39 @@ void shmfb_writer_options_init(shmfb_writer_options *o)
 }
 
 /*
- * The name exists.  Decide whether it may be taken: yes if the replace flag
- * says so, or if it is a shmfb mapping whose producer is gone.  Returns 0
- * after unlinking it (the caller creates again), or SHMFB_EEXIST.
+ * May an existing name be taken without the replace flag?  Yes when it is a
+ * valid mapping whose producer is gone.  A shared-memory name lives in
+ * shmfb's own namespace, so an object there whose creator died before
+ * finishing it (empty, or with no valid header) is stale too; a file that
+ * does not validate may be someone else's and is left alone.
+ * `opened` is the result of opening it into `old`.  0 or SHMFB_EEXIST.
  */
+static int check_stale(const char *name, int opened, const shmfb__seg *old)
+{
+	int alive = opened == 0 ? shmfb__plat_owner_alive(old) : shmfb__plat_name_owner_alive(name);
+	shmfb_info info;
+	int rc = opened == 0 ? shmfb__header_validate(old->base, old->size, name, &info) : opened;
+	if (rc == 0 && alive)
+		return shmfb__errorf(SHMFB_EEXIST, "%s: in use by running producer pid %u (use replace to take it over)",
+				     name, info.producer_pid);
+	if (rc == 0 || (!alive && !shmfb__name_is_path(name)))
+		return 0;
+	return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
+}
+
+/* The name exists: unlink it if it may be taken (the caller creates again). */
 static int take_over(const char *name, uint32_t flags)
 {
-	int replace = flags & SHMFB_CREATE_REPLACE;
 	shmfb__seg old;
-	int rc = shmfb__plat_seg_open(name, 0, &old);
-	if (rc == SHMFB_ENOENT)
+	int opened = shmfb__plat_seg_open(name, 0, &old);
+	if (opened == SHMFB_ENOENT)
 		return 0; /* vanished meanwhile: just create */
-	if (rc == 0 && !replace) {
-		shmfb_info info;
-		struct shmfb__header *h = old.base;
-		int alive = shmfb__plat_owner_alive(&old);
-		rc = shmfb__header_validate(h, old.size, name, &info);
-		if (rc == 0 && alive) {
-			shmfb__plat_seg_close(&old);
-			return shmfb__errorf(SHMFB_EEXIST, "%s: in use by running producer pid %u (use replace to take it over)",
-					     name, info.producer_pid);
-		}
-		/* A shared-memory name is in shmfb's own namespace: an object whose
-		 * creator died before finishing its header is ours to take.  A file
-		 * that does not validate may be someone else's and is left alone. */
-		if (rc < 0 && !alive && !shmfb__name_is_path(name))
-			rc = 0;
-	}
-	/* Too small to map at all: a creator that died before sizing it. */
-	if (rc < 0 && !replace && !shmfb__name_is_path(name) && !shmfb__plat_name_owner_alive(name))
-		rc = 0;
-	if (rc < 0 && !replace) {
-		shmfb__plat_seg_close(&old);
-		return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
-	}
-	/* Unlink only what we inspected, not a mapping another producer just made. */
-	if (rc == 0 && !shmfb__plat_seg_is_current(name, &old)) {
-		shmfb__plat_seg_close(&old);
-		return 0;
-	}
+	int rc = flags & SHMFB_CREATE_REPLACE ? 0 : check_stale(name, opened, &old);
+	/* Unlink only what was inspected, not a mapping another producer just made. */
+	int current = opened < 0 || shmfb__plat_seg_is_current(name, &old);
 	shmfb__plat_seg_close(&old);
+	if (rc < 0 || !current)
+		return rc;
 	rc = shmfb__plat_unlink(name);
 	return rc == SHMFB_ENOENT ? 0 : rc;
 }
