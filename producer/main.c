@@ -9,24 +9,22 @@
  * deadline.  Whatever the producer waits on (the clock, stdin) it wakes at
  * least every HEARTBEAT_NS to update the heartbeat and to notice SIGINT or
  * SIGTERM, after which it closes the mapping (state closed, name unlinked
- * unless --keep).
+ * unless --keep).  Audio (--audio) is written by audio.c's thread on its
+ * own clock from the same start.  Every OS call is in os_posix.c or
+ * os_win32.c (os.h).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "os.h"
 #include "producer.h"
 
 #define HEARTBEAT_NS (250 * SHMFB_MS)
 
-volatile sig_atomic_t producer_stop;
+atomic_int producer_stop;
 
 enum source_kind { SOURCE_PATTERN, SOURCE_IMAGE, SOURCE_RAW };
 
@@ -44,6 +42,9 @@ struct options {
 	int image_count;
 	uint64_t hold_ns;
 	int hold_set;
+	uint32_t mode;             /* permission bits of the mapping */
+	struct audio_options audio;
+	int audio_opt_set;         /* some --audio-* option given */
 };
 
 void warnf(const char *fmt, ...)
@@ -67,12 +68,21 @@ static void usage(FILE *f)
 		"  --frames N          stop after N frames\n"
 		"  --replace           take the name over even from a running producer\n"
 		"  --keep              leave the name in place at exit\n"
+		"  --mode OCTAL        permissions of the mapping (default 0600; e.g. 0640, 0644)\n"
 		"source (one of):\n"
 		"  --pattern NAME      bars, gradient or checker with a frame stamp (default: bars)\n"
 		"  --image FILE|DIR    pictures stb_image reads; repeatable; a slideshow\n"
 		"  --hold SECONDS      how long each picture of a slideshow shows (default 5)\n"
 		"  --raw               frames of exactly the mapping's size and format on stdin,\n"
-		"                      e.g. ffmpeg ... -f rawvideo -pix_fmt rgba - | " PROG " --raw NAME\n");
+		"                      e.g. ffmpeg ... -f rawvideo -pix_fmt rgba - | " PROG " --raw NAME\n"
+		"audio (docs/PRODUCER.md):\n"
+		"  --audio tone[=HZ]   a sine at HZ (default 440), half full scale\n"
+		"  --audio wav=FILE    a PCM WAV file (16-bit or float), looped\n"
+		"  --audio-rate HZ     sample rate (default 48000; a WAV's own)\n"
+		"  --audio-channels N  channels of the tone, 1 to 8 (default 2)\n"
+		"  --audio-format F    s16 or f32 (default s16)\n"
+		"  --av-sync           with --pattern: a white frame and a click in the audio\n"
+		"                      at the same instant once a second\n");
 }
 
 /* A usage error: one line, exit status 2. */
@@ -176,6 +186,97 @@ static int parse_hold(const char *arg, struct options *o)
 	return 0;
 }
 
+/* Permission bits: octal, at most 0777, owner read and write. */
+static int parse_mode(const char *arg, struct options *o)
+{
+	uint32_t v = 0;
+	const char *s = arg;
+	if (!*s)
+		return bad("--mode: expected octal permissions, e.g. 0640");
+	for (; *s; s++) {
+		if (*s < '0' || *s > '7' || v > 0777)
+			break;
+		v = v * 8 + (uint32_t)(*s - '0');
+	}
+	if (*s)
+		return bad("--mode %s: expected octal permissions, e.g. 0640", arg);
+	if (v > 0777)
+		return bad("--mode %s: only permission bits (at most 0777)", arg);
+	if ((v & 0600) != 0600)
+		return bad("--mode %s: the owner needs read and write (0600)", arg);
+	o->mode = v;
+	return 0;
+}
+
+/* "tone", "tone=HZ" (up to 3 decimals), "wav=FILE". */
+static int parse_audio(const char *arg, struct options *o)
+{
+	struct audio_options *a = &o->audio;
+	if (!strncmp(arg, "wav=", 4) && arg[4]) {
+		a->kind = AUDIO_WAV;
+		a->wav_path = arg + 4;
+		return 0;
+	}
+	if (strcmp(arg, "tone") && strncmp(arg, "tone=", 5))
+		return bad("--audio %s: expected tone, tone=HZ or wav=FILE", arg);
+	a->kind = AUDIO_TONE;
+	a->tone_mhz = 440000;
+	if (!arg[4])
+		return 0;
+	const char *v = arg + 5, *dot = strchr(v, '.');
+	char whole[16];
+	size_t wlen = dot ? (size_t)(dot - v) : strlen(v);
+	uint64_t hz, frac = 0;
+	if (wlen == 0 || wlen >= sizeof whole)
+		return bad("--audio %s: expected a frequency in Hz, e.g. tone=1000", arg);
+	memcpy(whole, v, wlen);
+	whole[wlen] = 0;
+	if (parse_u64(whole, SHMFB_AUDIO_MAX_RATE, &hz) < 0)
+		return bad("--audio %s: expected a frequency in Hz, e.g. tone=1000", arg);
+	if (dot) {
+		size_t flen = strlen(dot + 1);
+		if (flen == 0 || flen > 3 || parse_u64(dot + 1, 999, &frac) < 0)
+			return bad("--audio %s: at most 3 decimals", arg);
+		for (size_t i = flen; i < 3; i++)
+			frac *= 10;
+	}
+	a->tone_mhz = hz * 1000 + frac;
+	return 0;
+}
+
+static int parse_audio_number(const char *opt, const char *v, uint64_t min, uint64_t max, uint32_t *out)
+{
+	uint64_t x;
+	if (parse_u64(v, UINT32_MAX, &x) < 0 || x < min || x > max)
+		return bad("%s %s: expected a whole number from %llu to %llu", opt, v,
+			   (unsigned long long)min, (unsigned long long)max);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+/* Combinations of the audio options that make no sense. */
+static int check_audio(struct options *o)
+{
+	struct audio_options *a = &o->audio;
+	if (a->av_sync) {
+		if (o->source != SOURCE_PATTERN)
+			return bad("--av-sync needs the pattern source (not --image or --raw)");
+		if (!o->fps_num)
+			return bad("--av-sync needs a frame rate (not --fps 0)");
+		if (a->kind == AUDIO_NONE) {
+			a->kind = AUDIO_TONE;
+			a->tone_mhz = 440000;
+		}
+		a->fps_num = o->fps_num;
+		a->fps_den = o->fps_den;
+	}
+	if (a->kind == AUDIO_NONE && o->audio_opt_set)
+		return bad("--audio-rate, --audio-channels and --audio-format need --audio");
+	if (a->kind == AUDIO_WAV && a->channels)
+		return bad("--audio-channels is for the tone; a WAV file has its own");
+	return 0;
+}
+
 static int set_source(struct options *o, enum source_kind k, const char *opt)
 {
 	if (o->source_set && o->source != k)
@@ -207,6 +308,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->fps_num = 60;
 	o->fps_den = 1;
 	o->hold_ns = 5 * (uint64_t)SHMFB_SEC;
+	o->mode = 0600;
 	o->images = calloc((size_t)argc, sizeof *o->images);
 	if (!o->images)
 		return bad("out of memory");
@@ -220,7 +322,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		int takes_value = !strcmp(opt, "--size") || !strcmp(opt, "--format") ||
 				  !strcmp(opt, "--fps") || !strcmp(opt, "--frames") ||
 				  !strcmp(opt, "--pattern") || !strcmp(opt, "--image") ||
-				  !strcmp(opt, "--hold");
+				  !strcmp(opt, "--hold") || !strcmp(opt, "--mode") ||
+				  !strcmp(opt, "--audio") || !strcmp(opt, "--audio-rate") ||
+				  !strcmp(opt, "--audio-channels") || !strcmp(opt, "--audio-format");
 		if (takes_value && !(v = option_value(argc, argv, &i, opt)))
 			return 2;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -239,6 +343,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 				rc = bad("--frames %s: expected a whole number of at least 1", v);
 		} else if (!strcmp(opt, "--hold")) {
 			rc = parse_hold(v, o);
+		} else if (!strcmp(opt, "--mode")) {
+			rc = parse_mode(v, o);
+		} else if (!strcmp(opt, "--audio")) {
+			rc = parse_audio(v, o);
+		} else if (!strcmp(opt, "--audio-rate")) {
+			rc = parse_audio_number(opt, v, SHMFB_AUDIO_MIN_RATE, SHMFB_AUDIO_MAX_RATE, &o->audio.rate);
+			o->audio_opt_set = 1;
+		} else if (!strcmp(opt, "--audio-channels")) {
+			rc = parse_audio_number(opt, v, 1, SHMFB_AUDIO_MAX_CHANNELS, &o->audio.channels);
+			o->audio_opt_set = 1;
+		} else if (!strcmp(opt, "--audio-format")) {
+			o->audio.format = shmfb_sampfmt_from_name(v);
+			if (o->audio.format == SHMFB_SAMPLE_NONE)
+				rc = bad("--audio-format %s: expected s16 or f32", v);
+			o->audio_opt_set = 1;
+		} else if (!strcmp(a, "--av-sync")) {
+			o->audio.av_sync = 1;
 		} else if (!strcmp(opt, "--pattern")) {
 			rc = set_source(o, SOURCE_PATTERN, "--pattern");
 			if (!rc && pattern_from_name(v, &o->pattern) < 0)
@@ -266,6 +387,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return bad("no mapping NAME given (usage: " PROG " [options] NAME)");
 	if (o->hold_set && o->source != SOURCE_IMAGE)
 		return bad("--hold is only for --image");
+	int rc = check_audio(o);
+	if (rc)
+		return rc;
 	int even_w = o->format == SHMFB_FMT_NV12 || o->format == SHMFB_FMT_I420 ||
 		     o->format == SHMFB_FMT_YUYV;
 	int even_h = o->format == SHMFB_FMT_NV12 || o->format == SHMFB_FMT_I420;
@@ -285,6 +409,8 @@ struct pacer {
 	uint32_t num, den;  /* frames a second as num/den; num 0 = unpaced */
 	uint64_t start;     /* deadline of tick 0 */
 	uint64_t tick;      /* the next tick */
+	uint64_t last_tick; /* the tick pacer_next returned last */
+	int keep_grid;      /* --av-sync: late frames skip ticks, start never moves */
 };
 
 static uint64_t deadline_of(const struct pacer *p, uint64_t tick)
@@ -302,8 +428,7 @@ static void sleep_until(shmfb_writer *w, uint64_t t)
 		if (now >= t || producer_stop)
 			return;
 		uint64_t until = t - now > HEARTBEAT_NS ? now + HEARTBEAT_NS : t;
-		struct timespec ts = {(time_t)(until / SHMFB_SEC), (long)(until % SHMFB_SEC)};
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		os_sleep_until(until);
 		if (w && until < t)
 			shmfb_writer_heartbeat(w);
 	}
@@ -314,7 +439,9 @@ static void sleep_until(shmfb_writer *w, uint64_t t)
  * due at start + n/fps exactly, however long it runs.  A frame that is
  * ready only after its deadline (a slow source, a stall) is published at
  * once and the schedule starts again from it, rather than catching up with
- * a burst: frames are never closer together than one period.
+ * a burst: frames are never closer together than one period.  With
+ * keep_grid (--av-sync, whose flashes are on the original schedule) the
+ * late frame instead takes the next tick still ahead.
  */
 static uint64_t pacer_next(struct pacer *p, shmfb_writer *w)
 {
@@ -324,11 +451,15 @@ static uint64_t pacer_next(struct pacer *p, shmfb_writer *w)
 	if (p->tick == 0 && p->start == 0)
 		p->start = now;
 	uint64_t t = deadline_of(p, p->tick);
-	if (now > t) {
+	if (now > t && p->keep_grid) {
+		p->tick = (uint64_t)((unsigned __int128)(now - p->start) * p->num /
+				     ((uint64_t)SHMFB_SEC * p->den)) + 1;
+		t = deadline_of(p, p->tick);
+	} else if (now > t) {
 		p->start = t = now;
 		p->tick = 0;
 	}
-	p->tick++;
+	p->last_tick = p->tick++;
 	sleep_until(w, t);
 	return t;
 }
@@ -342,6 +473,12 @@ struct run {
 	struct pacer pacer;
 	uint64_t published;
 };
+
+/* --av-sync: tick is one of the white frames (audio.c puts the clicks). */
+static int flash_at(const struct run *r, uint64_t tick)
+{
+	return r->o->audio.av_sync && av_sync_flash(tick, r->pacer.num, r->pacer.den);
+}
 
 static int run_pattern(struct run *r)
 {
@@ -358,11 +495,18 @@ static int run_pattern(struct run *r)
 		/* Everything but the stamp before the deadline; the stamp, with
 		 * the time it is published, after it. */
 		uint64_t expected = r->pacer.num && r->pacer.start ? deadline_of(&r->pacer, r->pacer.tick) : shmfb_now_ns();
-		const uint8_t *rgba = pattern_render(pat, n, expected);
+		int white = flash_at(r, r->pacer.tick);
+		const uint8_t *rgba = white ? pattern_render_white(pat) : pattern_render(pat, n, expected);
 		convert_rgba(rgba, o->width, o->height, o->format, &p);
 		uint64_t pts = pacer_next(&r->pacer, r->w);
 		if (producer_stop)
 			break;
+		if (flash_at(r, r->pacer.last_tick) != white) {
+			/* Late: the frame landed on another tick than it was drawn for. */
+			white = !white;
+			rgba = white ? pattern_render_white(pat) : pattern_render(pat, n, pts);
+			convert_rgba(rgba, o->width, o->height, o->format, &p);
+		}
 		uint64_t now = shmfb_now_ns();
 		uint32_t rows = pattern_stamp(pat, n, now);
 		if (rows)
@@ -407,29 +551,30 @@ static int add_path(struct slides *s, int *cap, char *path)
 	return 0;
 }
 
+struct dir_walk {
+	struct slides *s;
+	int *cap;
+};
+
+static int add_listed(char *path, void *ctx)
+{
+	struct dir_walk *d = ctx;
+	if (add_path(d->s, d->cap, path) < 0) {
+		free(path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Files of a directory, sorted by name, hidden ones left out. */
 static int add_dir(struct slides *s, int *cap, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (!d) {
-		warnf("%s: %s", dir, strerror(errno));
+	int first = s->count;
+	struct dir_walk d = {s, cap};
+	if (os_list_dir(dir, add_listed, &d) < 0) {
+		warnf("%s: %s", dir, os_error());
 		return 1;
 	}
-	int first = s->count;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		size_t n = strlen(dir) + strlen(e->d_name) + 2;
-		char *path = malloc(n);
-		struct stat st;
-		if (!path)
-			break;
-		snprintf(path, n, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || add_path(s, cap, path) < 0)
-			free(path);
-	}
-	closedir(d);
 	qsort(s->paths + first, (size_t)(s->count - first), sizeof *s->paths, by_name);
 	if (s->count == first) {
 		warnf("%s: no files in the directory", dir);
@@ -444,8 +589,7 @@ static int slides_init(struct slides *s, const struct options *o, uint64_t frame
 	s->current = -1;
 	int cap = 0;
 	for (int i = 0; i < o->image_count; i++) {
-		struct stat st;
-		if (stat(o->images[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (os_is_dir(o->images[i])) {
 			if (add_dir(s, &cap, o->images[i]))
 				return 1;
 		} else {
@@ -550,33 +694,31 @@ static int run_images(struct run *r, struct slides *s)
  * Returns n, 0 at end of input before any byte, the short count at end of
  * input within a frame, or -1 on error or stop.
  */
-static ssize_t read_frame(shmfb_writer *w, uint8_t *buf, size_t n)
+static long read_frame(shmfb_writer *w, uint8_t *buf, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
 		if (producer_stop)
 			return -1;
-		struct pollfd pfd = {.fd = 0, .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)(HEARTBEAT_NS / SHMFB_MS));
+		int ready = os_stdin_wait(HEARTBEAT_NS);
 		shmfb_writer_heartbeat(w);
-		if (pr < 0 && errno != EINTR) {
-			warnf("stdin: %s", strerror(errno));
+		if (ready < 0) {
+			warnf("stdin: %s", os_error());
 			return -1;
 		}
-		if (pr <= 0)
+		if (ready == 0)
 			continue;
-		ssize_t k = read(0, buf + got, n - got);
+		long k = os_stdin_read(buf + got, n - got);
 		if (k < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			warnf("stdin: %s", strerror(errno));
+			if (!producer_stop)
+				warnf("stdin: %s", os_error());
 			return -1;
 		}
 		if (k == 0)
 			break;
 		got += (size_t)k;
 	}
-	return (ssize_t)got;
+	return (long)got;
 }
 
 static int run_raw(struct run *r)
@@ -590,7 +732,7 @@ static int run_raw(struct run *r)
 	}
 	int status = 0;
 	while (!producer_stop && (!o->frames || r->published < o->frames)) {
-		ssize_t got = read_frame(r->w, buf, n);
+		long got = read_frame(r->w, buf, n);
 		if (got < 0) {
 			status = producer_stop ? 0 : 1;
 			break;
@@ -598,7 +740,7 @@ static int run_raw(struct run *r)
 		if (got == 0)
 			break; /* end of input between frames: done */
 		if ((size_t)got < n) {
-			warnf("stdin: short final frame of %zd bytes (a %ux%u %s frame is %zu); not published",
+			warnf("stdin: short final frame of %ld bytes (a %ux%u %s frame is %zu); not published",
 			      got, o->width, o->height, shmfb_pixfmt_name(o->format), n);
 			status = 1;
 			break;
@@ -615,21 +757,28 @@ static int run_raw(struct run *r)
 
 /* ------------------------------------------------------------------ main */
 
-static void on_signal(int sig)
+/* Frees what main made, closing the writer (after the audio thread is gone). */
+static int finish(struct run *r, struct slides *s, audio *a, int status)
 {
-	(void)sig;
-	producer_stop = 1;
+	audio_free(a);
+	if (r->w && shmfb_writer_close(r->w) < 0) {
+		warnf("%s", shmfb_errdetail());
+		status = 1;
+	}
+	slides_free(s);
+	free(r->o->images);
+	return status;
 }
 
-static void catch_signals(void)
+static int run_source(struct run *r, struct slides *s)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: a blocked read or sleep returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	switch (r->o->source) {
+	case SOURCE_IMAGE:
+		s->shown_at = shmfb_now_ns();
+		return run_images(r, s);
+	case SOURCE_RAW: return run_raw(r);
+	default: return run_pattern(r);
+	}
 }
 
 int main(int argc, char **argv)
@@ -644,19 +793,27 @@ int main(int argc, char **argv)
 	shmfb_layout_compute(o.width, o.height, o.format, &r.layout);
 	r.pacer.num = o.fps_num;
 	r.pacer.den = o.fps_den;
+	r.pacer.keep_grid = o.audio.av_sync;
 
-	/* Load the first picture before creating anything, so a bad file leaves no mapping. */
+	/* Load the first picture and the WAV before creating anything, so a bad
+	 * file leaves no mapping. */
 	struct slides s;
 	memset(&s, 0, sizeof s);
-	if (o.source == SOURCE_IMAGE) {
-		if (slides_init(&s, &o, r.layout.frame_bytes) ||
-		    slides_advance(&s, shmfb_now_ns()) < 0) {
-			slides_free(&s);
-			free(o.images);
-			return 1;
+	audio *a = NULL;
+	if (o.audio.kind != AUDIO_NONE) {
+		char why[512];
+		rc = audio_open(&a, &o.audio, why, sizeof why);
+		if (rc) {
+			warnf("%s", why);
+			return finish(&r, &s, NULL, rc);
 		}
 	}
-	catch_signals();
+	if (o.source == SOURCE_IMAGE) {
+		if (slides_init(&s, &o, r.layout.frame_bytes) ||
+		    slides_advance(&s, shmfb_now_ns()) < 0)
+			return finish(&r, &s, a, 1);
+	}
+	os_catch_stop();
 
 	shmfb_writer_options wo;
 	shmfb_writer_options_init(&wo);
@@ -666,27 +823,25 @@ int main(int argc, char **argv)
 	wo.fps_num = o.fps_num;
 	wo.fps_den = o.fps_den;
 	wo.flags = o.flags;
+	wo.mode = o.mode;
+	if (a) {
+		shmfb_sampfmt f;
+		audio_params(a, &wo.audio_rate, &wo.audio_channels, &f);
+		wo.audio_format = f;
+	}
 	rc = shmfb_create(o.name, &wo, &r.w);
 	if (rc < 0) {
 		warnf("%s", shmfb_errdetail());
-		slides_free(&s);
-		free(o.images);
-		return rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1;
+		r.w = NULL;
+		return finish(&r, &s, a, rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1);
 	}
-	int status;
-	switch (o.source) {
-	case SOURCE_IMAGE:
-		s.shown_at = shmfb_now_ns();
-		status = run_images(&r, &s);
-		break;
-	case SOURCE_RAW: status = run_raw(&r); break;
-	default: status = run_pattern(&r); break;
+	/* Video frame 0 and audio sample 0 share one start time (--av-sync relies on it). */
+	uint64_t start = shmfb_now_ns() + 20 * SHMFB_MS;
+	if (o.fps_num)
+		r.pacer.start = start;
+	if (a && audio_start(a, r.w, start) < 0) {
+		warnf("cannot start the audio thread");
+		return finish(&r, &s, a, 1);
 	}
-	if (shmfb_writer_close(r.w) < 0) {
-		warnf("%s", shmfb_errdetail());
-		status = 1;
-	}
-	slides_free(&s);
-	free(o.images);
-	return status;
+	return finish(&r, &s, a, run_source(&r, &s));
 }

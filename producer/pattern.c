@@ -190,3 +190,9 @@ uint32_t pattern_stamp(pattern *p, uint64_t n, uint64_t t_ns)
 	rows += rows & 1;
 	return rows < p->h ? rows : p->h;
 }
+
+const uint8_t *pattern_render_white(pattern *p)
+{
+	memset(p->work, 255, (size_t)p->w * p->h * 4);
+	return p->work;
+}

@@ -7,15 +7,16 @@
 #ifndef SHMFB_PRODUCER_H
 #define SHMFB_PRODUCER_H
 
-#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shmfb.h"
 
 #define PROG "shmfb-producer"
 
-/* Set by SIGINT/SIGTERM: every loop ends soon after. */
-extern volatile sig_atomic_t producer_stop;
+/* Set by SIGINT/SIGTERM (Ctrl-C on Windows, os.h): every loop ends soon after. */
+extern atomic_int producer_stop;
 
 /* Prints "shmfb-producer: <message>" to stderr. */
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,6 +50,8 @@ const uint8_t *pattern_render(pattern *p, uint64_t n, uint64_t t_ns);
  * it covers (rounded up to even), 0 if the picture is too small for it.
  */
 uint32_t pattern_stamp(pattern *p, uint64_t n, uint64_t t_ns);
+/* An all-white picture instead of frame n (--av-sync's flash); stamp it as usual. */
+const uint8_t *pattern_render_white(pattern *p);
 
 /* ---- image.c: pictures through stb_image */
 
@@ -71,5 +74,55 @@ void image_free(image *img);
 uint32_t image_frame_at(const image *img, uint64_t ms);
 /* Scales RGBA frame `frame` to fit w x h (letterboxed on black, bilinear) into dst. */
 void image_fit(const image *img, uint32_t frame, uint8_t *dst, uint32_t w, uint32_t h);
+
+/* ---- wav.c: PCM WAV files for --audio wav=FILE */
+
+#define WAV_MAX_DATA (1024u << 20) /* bytes of samples, checked against the file size too */
+
+typedef struct wav {
+	uint32_t rate, channels;
+	shmfb_sampfmt format; /* S16 (16-bit integer) or F32 (32-bit float) */
+	uint32_t frames;
+	uint8_t *data;        /* frames * channels samples, little-endian as in the file */
+} wav;
+
+/* Loads path; on failure fills why (naming the file and what is wrong). 0 or -1. */
+int wav_load(const char *path, wav *out, char *why, size_t why_size);
+void wav_free(wav *w);
+
+/* ---- audio.c: the audio thread (--audio, --av-sync; docs/PRODUCER.md) */
+
+enum audio_kind { AUDIO_NONE, AUDIO_TONE, AUDIO_WAV };
+
+struct audio_options {
+	enum audio_kind kind;
+	uint64_t tone_mhz;     /* tone frequency in millihertz */
+	const char *wav_path;
+	uint32_t rate, channels; /* 0 = the default (tone) or the file's (wav) */
+	shmfb_sampfmt format;    /* NONE = s16 */
+	int av_sync;             /* clicks on the --av-sync schedule */
+	uint32_t fps_num, fps_den;
+};
+
+typedef struct audio audio;
+
+/*
+ * Prepares the source (loads and checks the WAV, checks the tone against
+ * the rate).  On failure fills why and returns 2 for a usage error or 1 for
+ * a bad file; 0 on success.
+ */
+int audio_open(audio **out, const struct audio_options *o, char *why, size_t why_size);
+/* What the mapping must be created with. */
+void audio_params(const audio *a, uint32_t *rate, uint32_t *channels, shmfb_sampfmt *format);
+/*
+ * Starts writing into w from a second thread: sample t of the timeline
+ * sounds at start_ns + t / rate.  0, or -1 (no thread).
+ */
+int audio_start(audio *a, shmfb_writer *w, uint64_t start_ns);
+/* Stops the thread (if started) and frees. */
+void audio_free(audio *a);
+
+/* Whether video frame `tick` (pts start + tick * den / num s) is an --av-sync flash. */
+int av_sync_flash(uint64_t tick, uint32_t fps_num, uint32_t fps_den);
 
 #endif

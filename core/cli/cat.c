@@ -9,6 +9,10 @@
  * than the producer skips frames (it always takes the latest); the number
  * skipped is reported on stderr at the end.  A closed pipe ends it quietly
  * with status 0; so does the producer closing the mapping.
+ *
+ * With --audio it writes the audio ring instead: raw interleaved PCM in the
+ * mapping's sample format, every audio frame once, in order, from the moment
+ * it opened; --frames and --seconds then count audio frames.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +51,12 @@ static void print_info(const shmfb_info *in)
 	printf("\n");
 }
 
+static void print_audio_info(const shmfb_info *in)
+{
+	printf("-f %s -ar %u -ac %u\n", in->audio_format == SHMFB_SAMPLE_F32 ? "f32le" : "s16le",
+	       in->audio_rate, in->audio_channels);
+}
+
 /* Writes all of buf; 0, or -1 with errno (EPIPE for a closed pipe). */
 static int write_all(const uint8_t *buf, size_t n)
 {
@@ -67,7 +77,9 @@ struct cat_args {
 	const char *name;
 	uint64_t frames;    /* 0 = no limit */
 	int64_t timeout_ns; /* < 0 = none */
+	int64_t seconds_ns; /* --seconds: audio only; < 0 = none */
 	int info;
+	int audio;
 };
 
 static int parse_args(int argc, char **argv, struct cat_args *a)
@@ -76,10 +88,20 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 	a->frames = 0;
 	a->timeout_ns = -1;
 	a->info = 0;
+	a->audio = 0;
+	a->seconds_ns = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "--info")) {
 			a->info = 1;
+		} else if (!strcmp(s, "--audio")) {
+			a->audio = 1;
+		} else if (!strcmp(s, "--seconds")) {
+			if (i + 1 >= argc)
+				return cli_fail(2, "cat: %s needs a value", s);
+			const char *v = argv[++i];
+			if (cli_parse_seconds(v, &a->seconds_ns) < 0 || a->seconds_ns <= 0)
+				return cli_fail(2, "cat: --seconds %s: expected seconds greater than 0", v);
 		} else if (!strcmp(s, "--frames") || !strcmp(s, "--timeout")) {
 			if (i + 1 >= argc)
 				return cli_fail(2, "cat: %s needs a value", s);
@@ -97,7 +119,11 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 		}
 	}
 	if (!a->name)
-		return cli_fail(2, "usage: shmfb cat NAME [--frames N] [--timeout S] [--info]");
+		return cli_fail(2, "usage: shmfb cat NAME [--audio] [--frames N] [--seconds S] [--timeout S] [--info]");
+	if (a->seconds_ns >= 0 && !a->audio)
+		return cli_fail(2, "cat: --seconds is for --audio");
+	if (a->seconds_ns >= 0 && a->frames)
+		return cli_fail(2, "cat: --frames or --seconds, not both");
 	return 0;
 }
 
@@ -168,6 +194,73 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 	return status;
 }
 
+/*
+ * Waits for audio.  0 when some is there, CLOSED when the producer closed
+ * (and every frame is out), otherwise an exit status after a message.
+ */
+static int wait_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
+{
+	for (;;) {
+		int rc = shmfb_audio_wait(r, POLL_NS, 0);
+		if (rc == 0)
+			return 0;
+		if (rc == SHMFB_ECLOSED)
+			return CLOSED;
+		int st = shmfb_reader_status(r);
+		if (st == SHMFB_EDEAD || st == SHMFB_EREPLACED)
+			return cli_fail(1, "cat: %s", shmfb_errdetail());
+		if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
+			return cli_fail(1, "cat: %s: no new audio within %.3g s", a->name,
+					(double)a->timeout_ns / 1e9);
+	}
+}
+
+static int cat_audio(shmfb_reader *r, const struct cat_args *a)
+{
+	const shmfb_info *in = shmfb_reader_info(r);
+	uint64_t limit = a->frames;
+	if (a->seconds_ns > 0)
+		limit = (uint64_t)((unsigned __int128)(uint64_t)a->seconds_ns * in->audio_rate / SHMFB_SEC);
+	uint32_t chunk = in->audio_capacity;
+	uint8_t *buf = malloc((size_t)chunk * in->audio_frame_bytes);
+	if (!buf)
+		return cli_fail(1, "cat: out of memory for %u audio frames", chunk);
+	uint64_t written = 0, since = shmfb_now_ns();
+	int status = 0;
+	while (!limit || written < limit) {
+		uint32_t want = chunk;
+		if (limit && limit - written < want)
+			want = (uint32_t)(limit - written);
+		shmfb_audio_block b;
+		int n = shmfb_audio_read(r, buf, want, &b);
+		if (n < 0) {
+			status = cli_fail(1, "cat: %s", shmfb_errdetail());
+			break;
+		}
+		if (b.lost) {
+			fprintf(stderr, "shmfb: cat: %s: %llu audio frame(s) lost: cat fell behind the producer\n",
+				a->name, (unsigned long long)b.lost);
+		}
+		if (n == 0) {
+			int w = wait_audio(r, a, since);
+			if (w) {
+				status = w == CLOSED ? 0 : w;
+				break;
+			}
+			continue;
+		}
+		since = shmfb_now_ns();
+		if (write_all(buf, (size_t)n * in->audio_frame_bytes) < 0) {
+			if (errno != EPIPE)
+				status = cli_fail(1, "cat: standard output: %s", strerror(errno));
+			break;
+		}
+		written += (uint64_t)n;
+	}
+	free(buf);
+	return status;
+}
+
 int cmd_cat(int argc, char **argv)
 {
 	struct cat_args a;
@@ -182,12 +275,19 @@ int cmd_cat(int argc, char **argv)
 	if (rc < 0)
 		return cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "cat: %s",
 				shmfb_errdetail());
+	if (a.audio && !shmfb_reader_info(r)->audio_rate) {
+		shmfb_reader_close(r);
+		return cli_fail(1, "cat: %s: the mapping carries no audio", a.name);
+	}
 	if (a.info) {
-		print_info(shmfb_reader_info(r));
+		if (a.audio)
+			print_audio_info(shmfb_reader_info(r));
+		else
+			print_info(shmfb_reader_info(r));
 		shmfb_reader_close(r);
 		return 0;
 	}
-	rc = cat_frames(r, &a);
+	rc = a.audio ? cat_audio(r, &a) : cat_frames(r, &a);
 	shmfb_reader_close(r);
 	return rc;
 }
