@@ -13,7 +13,10 @@
  * plain name, so no mapping's objects can collide with another's:
  *
  *     BASE:owner     event held by the creator while it lives (liveness)
- *     BASE:wake:N    manual-reset event, set when the counter leaves N
+ *     BASE:wake:O:N  manual-reset event, set when the counter at byte
+ *                    offset O of the header (video `wake`, `audio_wake`)
+ *                    leaves N: one chain per counter, so audio writes never
+ *                    disturb video waiters or the other way round
  *
  * Lifetime.  A kernel object lives while any process holds a handle to it;
  * a name cannot be removed or re-bound while the object lives.  So there are
@@ -56,13 +59,27 @@
 #define BASE_MAX 128 /* namespace + prefix + SHMFB_NAME_MAX, or a file's id */
 #define WNAME_MAX 300
 
+/* The counters readers wait on, by their offset in the header. */
+#define WAKE_WORDS 2
+static const uint32_t wake_words[WAKE_WORDS] = {
+	offsetof(struct shmfb__header, wake),
+	offsetof(struct shmfb__header, audio_wake),
+};
+
+/* The creator's events for one counter; the lock because video and audio
+ * may be published from different threads of the producer. */
+struct wake_chain {
+	SRWLOCK lock;
+	uint32_t val;  /* the counter value `cur` belongs to */
+	HANDLE cur;    /* event of val */
+	HANDLE next;   /* event of val + 1, made ahead */
+};
+
 /* What a seg holds besides the section handle and view (seg->extra). */
 struct winseg {
 	HANDLE file;     /* the backing file of a path, else NULL */
 	HANDLE owner;    /* creator: its owner token; NULL in readers */
-	HANDLE ev_cur;   /* creator: the event of counter value ev_val */
-	HANDLE ev_next;  /* creator: the event of ev_val + 1, made ahead */
-	uint32_t ev_val;
+	struct wake_chain chain[WAKE_WORDS]; /* creator only */
 	DWORD vol;       /* a file's identity, for seg_is_current */
 	DWORD idx_hi, idx_lo;
 	char base[BASE_MAX];
@@ -175,11 +192,21 @@ static void object_name(const struct winseg *ws, const char *suffix, WCHAR *out)
 	MultiByteToWideChar(CP_UTF8, 0, n, -1, out, WNAME_MAX);
 }
 
-static void wake_name(const struct winseg *ws, uint32_t value, WCHAR *out)
+static void wake_name(const struct winseg *ws, uint32_t word_off, uint32_t value, WCHAR *out)
 {
-	char suffix[24];
-	snprintf(suffix, sizeof suffix, "wake:%lu", (unsigned long)value);
+	char suffix[40];
+	snprintf(suffix, sizeof suffix, "wake:%lu:%lu", (unsigned long)word_off, (unsigned long)value);
 	object_name(ws, suffix, out);
+}
+
+/* Which wake_words[] entry a counter is, by its offset; -1 if none. */
+static int word_index(const shmfb__seg *seg, const shmfb_atomic_u32 *word)
+{
+	uintptr_t off = (uintptr_t)word - (uintptr_t)seg->base;
+	for (int i = 0; i < WAKE_WORDS; i++)
+		if (off == wake_words[i])
+			return i;
+	return -1;
 }
 
 /* Learns a file's identity and derives BASE from it. */
@@ -214,10 +241,16 @@ static void winseg_free(struct winseg *ws)
 {
 	if (!ws)
 		return;
-	HANDLE hs[] = {ws->file, ws->owner, ws->ev_cur, ws->ev_next};
+	HANDLE hs[] = {ws->file, ws->owner};
 	for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
 		if (hs[i])
 			CloseHandle(hs[i]);
+	}
+	for (int i = 0; i < WAKE_WORDS; i++) {
+		if (ws->chain[i].cur)
+			CloseHandle(ws->chain[i].cur);
+		if (ws->chain[i].next)
+			CloseHandle(ws->chain[i].next);
 	}
 	free(ws);
 }
@@ -250,13 +283,17 @@ static int make_creator_objects(struct winseg *ws, const char *name)
 	/* Already there only while a prober of a dead predecessor holds it: fine. */
 	if (!(ws->owner = make_event(w, "owner token", name, &rc)))
 		return rc;
-	ws->ev_val = 0; /* a fresh mapping is zero: the wake counter starts at 0 */
-	wake_name(ws, 0, w);
-	if (!(ws->ev_cur = make_event(w, "wake event", name, &rc)))
-		return rc;
-	wake_name(ws, 1, w);
-	if (!(ws->ev_next = make_event(w, "wake event", name, &rc)))
-		return rc;
+	for (int i = 0; i < WAKE_WORDS; i++) {
+		struct wake_chain *c = &ws->chain[i];
+		InitializeSRWLock(&c->lock);
+		c->val = 0; /* a fresh mapping is zero: every counter starts at 0 */
+		wake_name(ws, wake_words[i], 0, w);
+		if (!(c->cur = make_event(w, "wake event", name, &rc)))
+			return rc;
+		wake_name(ws, wake_words[i], 1, w);
+		if (!(c->next = make_event(w, "wake event", name, &rc)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -692,7 +729,12 @@ int shmfb__plat_wait(const shmfb__seg *seg, shmfb_atomic_u32 *word, uint32_t exp
 {
 	const struct winseg *ws = winseg_of(seg);
 	WCHAR w[WNAME_MAX];
-	wake_name(ws, expected, w);
+	int k = word_index(seg, word);
+	if (k < 0) {
+		Sleep(ms_of(timeout_ns)); /* not a counter anyone wakes */
+		return SHMFB_ETIMEDOUT;
+	}
+	wake_name(ws, wake_words[k], expected, w);
 	HANDLE h = OpenEventW(SYNCHRONIZE, FALSE, w);
 	if (!h) {
 		/* relaxed: only compared; the caller re-reads with acquire. */
@@ -710,21 +752,25 @@ int shmfb__plat_wait(const shmfb__seg *seg, shmfb_atomic_u32 *word, uint32_t exp
 void shmfb__plat_wake(const shmfb__seg *seg, shmfb_atomic_u32 *word)
 {
 	struct winseg *ws = winseg_of(seg);
-	if (!ws || !ws->owner)
+	int k = word_index(seg, word);
+	if (!ws || !ws->owner || k < 0)
 		return; /* only the creator has events to set */
+	struct wake_chain *c = &ws->chain[k];
+	AcquireSRWLockExclusive(&c->lock);
 	/* relaxed: this process is the only writer of the word; it reads its own store. */
 	uint32_t now = atomic_load_explicit(word, memory_order_relaxed);
 	/* One step per publish; the bound only guards against a corrupt word. */
-	for (int i = 0; i < 4 && ws->ev_val != now; i++) {
-		if (ws->ev_cur) {
-			SetEvent(ws->ev_cur); /* wakes every reader waiting on ev_val */
-			CloseHandle(ws->ev_cur);
+	for (int i = 0; i < 4 && c->val != now; i++) {
+		if (c->cur) {
+			SetEvent(c->cur); /* wakes every reader waiting on val */
+			CloseHandle(c->cur);
 		}
-		ws->ev_cur = ws->ev_next;
-		ws->ev_val++;
+		c->cur = c->next;
+		c->val++;
 		WCHAR w[WNAME_MAX];
-		wake_name(ws, ws->ev_val + 1, w);
+		wake_name(ws, wake_words[k], c->val + 1, w);
 		/* Failure leaves NULL: readers of that value time out, nothing worse. */
-		ws->ev_next = CreateEventW(NULL, TRUE, FALSE, w);
+		c->next = CreateEventW(NULL, TRUE, FALSE, w);
 	}
+	ReleaseSRWLockExclusive(&c->lock);
 }
