@@ -148,7 +148,7 @@ deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
 	$(Q)sh mk/need-packages.sh $(DEPS_TEST)
-DEPS_WIN32 := make gcc-mingw-w64-x86-64 wine64 libstb-dev
+DEPS_WIN32 := make gcc-mingw-w64-x86-64 wine64 wine libstb-dev
 
 lib: $(LIBA) $(LIBSO) $(PCFILE)
 programs: $(PROGRAMS)
