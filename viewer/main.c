@@ -6,6 +6,8 @@
  * (headless: SDL's offscreen driver has no blocking wait) until the waiter
  * thread reports a new frame, a key is pressed or the next periodic check
  * is due (POLL_NS).  Each new frame is uploaded once and presented once.
+ * Audio (audio.c) plays from SDL's own audio thread; the loop only tells it
+ * about new generations, the producer's state and the frames presented.
  */
 #include <errno.h>
 #include <math.h>
@@ -28,6 +30,8 @@ typedef struct options {
 	uint64_t frames;     /* 0 = no limit */
 	int64_t timeout_ns;  /* < 0 = none */
 	const char *stats_json, *screenshot;
+	int no_audio;
+	uint32_t audio_latency_ms;
 } options;
 
 typedef struct app {
@@ -38,6 +42,7 @@ typedef struct app {
 	source src;
 	picture pic;
 	stats st;
+	audio_out ao;
 	Uint32 frame_event;
 	int frozen, exact, overlay, quit, status;
 	int frame_pending;   /* there may be a newer frame to show */
@@ -111,6 +116,8 @@ static void usage(FILE *f)
 		"  --headless         no window (SDL's offscreen or dummy driver)\n"
 		"  --no-vsync         present without waiting for vertical sync\n"
 		"  --overlay          start with the overlay shown (key i)\n"
+		"  --no-audio         do not play the mapping's audio\n"
+		"  --audio-latency MS target from audio written to sound (default 40)\n"
 		"  -h, --help         this text\n\n"
 		"keys: f fullscreen, 1 pixel-exact 1:1, space freeze, s screenshot,\n"
 		"      i overlay, q or Esc quit\n");
@@ -150,6 +157,7 @@ static int parse_args(int argc, char **argv, options *o)
 	memset(o, 0, sizeof *o);
 	o->vsync = 1;
 	o->timeout_ns = -1;
+	o->audio_latency_ms = 40;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -164,6 +172,17 @@ static int parse_args(int argc, char **argv, options *o)
 			o->stats = 1;
 		} else if (!strcmp(a, "--overlay")) {
 			o->overlay = 1;
+		} else if (!strcmp(a, "--no-audio")) {
+			o->no_audio = 1;
+		} else if (!strcmp(a, "--audio-latency")) {
+			uint64_t ms;
+			if (parse_count(val, &ms) < 0 || ms < 5 || ms > 2000) {
+				viewer_error("--audio-latency: expected milliseconds from 5 to 2000, got '%s'",
+					     val ? val : "");
+				return 2;
+			}
+			o->audio_latency_ms = (uint32_t)ms;
+			i++;
 		} else if (!strcmp(a, "--frames")) {
 			if (parse_count(val, &o->frames) < 0) {
 				viewer_error("--frames: expected a count of at least 1, got '%s'", val ? val : "");
@@ -351,7 +370,7 @@ static void present(app *a)
 	SDL_RenderClear(a->ren);
 	picture_draw(&a->pic, a->exact);
 	if (a->overlay) {
-		overlay_info oi = {&a->src, &a->pic, &a->st, a->frozen, a->exact};
+		overlay_info oi = {&a->src, &a->pic, &a->st, &a->ao, a->frozen, a->exact};
 		overlay_draw(a->ren, &oi);
 	} else if (a->src.state != SOURCE_RUNNING) {
 		char text[300];
@@ -362,7 +381,9 @@ static void present(app *a)
 	if (!a->have_new)
 		return;
 	a->have_new = 0;
-	stats_shown(&a->st, &a->new_frame, shmfb_now_ns());
+	uint64_t now = shmfb_now_ns();
+	stats_shown(&a->st, &a->new_frame, now);
+	audio_video_shown(&a->ao, a->pic.white, a->new_frame.pts_ns, now);
 	if (a->opt.frames && a->st.shown >= a->opt.frames)
 		a->quit = 1;
 }
@@ -450,6 +471,7 @@ static void wait_events(app *a, int timeout_ms)
 static void on_attach(app *a)
 {
 	stats_new_generation(&a->st);
+	audio_attach(&a->ao, &a->src.info);
 	fit_window(a);
 	a->need_present = 1;
 }
@@ -496,6 +518,8 @@ static void periodic(app *a, uint64_t now)
 		a->last_state = a->src.state;
 		a->need_present = 1;
 	}
+	audio_set_running(&a->ao, a->src.state == SOURCE_RUNNING);
+	audio_tick(&a->ao, now);
 	if (a->src.reader)
 		stats_latest(&a->st, shmfb_reader_latest_index(a->src.reader));
 	if (stats_tick(&a->st, now)) {
@@ -554,7 +578,7 @@ static void finish(app *a)
 			printf("saved screenshot %s\n", a->opt.screenshot);
 		}
 	}
-	if (a->opt.stats_json && stats_write_json(&a->st, a->opt.stats_json, &a->src, &a->pic) < 0) {
+	if (a->opt.stats_json && stats_write_json(&a->st, a->opt.stats_json, &a->src, &a->pic, &a->ao) < 0) {
 		viewer_error("--stats-json %s: %s", a->opt.stats_json, strerror(errno));
 		a->status = 1;
 	}
@@ -584,10 +608,13 @@ int main(int argc, char **argv)
 	source_init(&a.src, a.opt.name, a.frame_event, a.wake);
 	picture_init(&a.pic, a.ren, !a.opt.headless || a.opt.screenshot != NULL);
 	stats_init(&a.st);
+	audio_init(&a.ao, a.opt.name, a.opt.no_audio, a.opt.audio_latency_ms);
 	a.overlay = a.opt.overlay;
 	run(&a);
 	if (a.src.reader) /* frames published since the last check */
 		stats_latest(&a.st, shmfb_reader_latest_index(a.src.reader));
+	audio_tick(&a.ao, shmfb_now_ns()); /* clicks and flashes since the last check */
+	audio_close(&a.ao);
 	source_close(&a.src);
 	finish(&a);
 	picture_free(&a.pic);

@@ -127,7 +127,7 @@ void overlay_draw(SDL_Renderer *ren, const overlay_info *oi)
 	const source *src = oi->src;
 	const picture *pic = oi->pic;
 	const stats *st = oi->st;
-	char lines[5][256], state[200], p50[32], p99[32];
+	char lines[6][256], state[200], p50[32], p99[32];
 	int nl = 0, ow = 0, oh = 0;
 	pick_scale(ren, &ow, &oh);
 	const char *fmt = shmfb_pixfmt_name(pic->have_frame ? pic->format : src->info.format);
@@ -144,6 +144,7 @@ void overlay_draw(SDL_Renderer *ren, const overlay_info *oi)
 	snprintf(lines[nl++], sizeof lines[0], "publish->present p50 %s  p99 %s", p50, p99);
 	snprintf(lines[nl++], sizeof lines[0], "producer: %s",
 		 source_state_text(src, state, sizeof state));
+	audio_overlay_line(oi->ao, lines[nl++], sizeof lines[0]);
 	if (oi->frozen || oi->exact)
 		snprintf(lines[nl++], sizeof lines[0], "%s%s", oi->frozen ? "[frozen] " : "",
 			 oi->exact ? "[1:1]" : "");

@@ -121,6 +121,38 @@ static int upload_from_slot(picture *p, const shmfb_frame *f)
 	}
 }
 
+/*
+ * Is the frame all white (shmfb-producer --av-sync's flash)?  Samples every
+ * 8th pixel of five rows below the stamp (the top quarter): at least 98% of
+ * them must have every colour (or the luma) at 200 or more.  Luma alone is
+ * enough for the YUV formats: no row of the pattern is bright throughout.
+ */
+static int looks_white(const picture *p, const shmfb_frame *f)
+{
+	static const unsigned eighths[5] = {3, 4, 5, 6, 7};
+	uint32_t bytes = p->format == SHMFB_FMT_RGBA8 || p->format == SHMFB_FMT_BGRA8 ? 4
+			 : p->format == SHMFB_FMT_RGB24 ? 3
+			 : p->format == SHMFB_FMT_YUYV ? 2
+							 : 1;
+	uint32_t colours = bytes >= 3 ? 3 : 1;
+	uint64_t seen = 0, bright = 0;
+	for (int i = 0; i < 5; i++) {
+		uint32_t y = (uint32_t)((uint64_t)p->height * eighths[i] / 8);
+		if (y >= p->height)
+			y = p->height - 1;
+		const uint8_t *row = f->data[0] + (size_t)y * f->stride[0];
+		for (uint32_t x = 0; x < p->width; x += 8) {
+			const uint8_t *px = row + (size_t)x * bytes;
+			int ok = 1;
+			for (uint32_t c = 0; c < colours; c++)
+				ok &= px[c] >= 200;
+			bright += (uint64_t)ok;
+			seen++;
+		}
+	}
+	return seen && bright * 100 >= seen * 98;
+}
+
 /* Reads one frame out of its slot; 1 if it was intact, 0 if torn, <0 SDL error. */
 static int read_slot(picture *p, const shmfb_frame *f, shmfb_reader *r)
 {
@@ -131,6 +163,7 @@ static int read_slot(picture *p, const shmfb_frame *f, shmfb_reader *r)
 		sdl_rc = upload_from_slot(p, f);
 	if (p->keep)
 		memcpy(p->kept, f->data[0], p->layout.frame_bytes); /* planes are packed from data[0] */
+	p->white = looks_white(p, f);
 	if (!shmfb_frame_valid(r, f)) {
 		p->dirty |= p->format != SHMFB_FMT_GRAY8;
 		return 0;

@@ -144,7 +144,8 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-int stats_write_json(stats *st, const char *path, const source *src, const picture *pic)
+int stats_write_json(stats *st, const char *path, const source *src, const picture *pic,
+		     const audio_out *ao)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -175,7 +176,9 @@ int stats_write_json(stats *st, const char *path, const source *src, const pictu
 	} else {
 		fprintf(f, "\"count\": 0");
 	}
-	fprintf(f, "}\n}\n");
+	fprintf(f, "},\n");
+	audio_write_json(ao, f);
+	fprintf(f, "\n}\n");
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
 		if (!errno)

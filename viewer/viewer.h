@@ -11,6 +11,8 @@
  *   stats.c    frames received/shown/dropped, latency percentiles, the
  *              --stats line and the --stats-json file
  *   overlay.c  the 'i' overlay: stb_easy_font text and a latency graph
+ *   audio.c    the mapping's audio ring played through SDL audio, its
+ *              underruns and overruns, and the measured A/V offset
  *
  * Only the public shmfb.h is used.
  */
@@ -19,6 +21,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <SDL.h>
@@ -99,6 +102,7 @@ typedef struct picture {
 	uint64_t generation;   /* of the frame shown */
 	shmfb_frame shown;     /* its metadata (data[] not valid) */
 	uint64_t torn;         /* uploads redone because the producer lapped us */
+	int white;             /* the frame shown is all white (--av-sync's flash) */
 } picture;
 
 void picture_init(picture *p, SDL_Renderer *ren, int keep);
@@ -153,8 +157,10 @@ void stats_latest(stats *st, uint64_t latest_index);
 int stats_tick(stats *st, uint64_t now_ns);
 /* Percentile (0..100) of all latencies, in ms; -1 when there are none. */
 double stats_percentile(stats *st, double pct);
+struct audio_out;
 /* Writes the --stats-json file.  0 or -1 (errno). */
-int stats_write_json(stats *st, const char *path, const source *src, const picture *pic);
+int stats_write_json(stats *st, const char *path, const source *src, const picture *pic,
+		     const struct audio_out *ao);
 
 /* ---------------------------------------------------------------- overlay */
 
@@ -162,11 +168,94 @@ typedef struct overlay_info {
 	const source *src;
 	const picture *pic;
 	const stats *st;
+	const struct audio_out *ao;
 	int frozen, exact;
 } overlay_info;
 
 void overlay_draw(SDL_Renderer *ren, const overlay_info *oi);
 /* One line of text on a box at the bottom left (the producer's state). */
 void overlay_status_line(SDL_Renderer *ren, const char *text);
+
+/* ------------------------------------------------------------------ audio */
+
+#define AUDIO_CLICKS 16  /* clicks detected but not yet paired (callback -> main) */
+#define AUDIO_FLASHES 8  /* flashes presented but not yet paired */
+#define AUDIO_RING 64    /* rolling window of offsets and latencies */
+
+/* A rolling window of signed microsecond values with a median. */
+typedef struct audio_window {
+	int32_t us[AUDIO_RING];
+	unsigned pos, n;
+	uint64_t count;     /* values ever added */
+} audio_window;
+
+/* A click heard or a flash seen: when (estimated sound / presented) and its pts. */
+typedef struct audio_event {
+	uint64_t at_ns;
+	int64_t pts_ns;     /* -1: unknown */
+} audio_event;
+
+typedef enum audio_state {
+	AUDIO_OFF,          /* --no-audio */
+	AUDIO_NONE,         /* no mapping yet, or it carries no audio */
+	AUDIO_PLAYING,      /* the device is open and fed from the ring */
+	AUDIO_FAILED,       /* the SDL audio device could not be opened */
+} audio_state;
+
+typedef struct audio_out {
+	const char *name;          /* of the mapping */
+	uint32_t latency_ms;       /* --audio-latency */
+	audio_state state;
+	char problem[256];         /* why FAILED */
+	int sdl_up;                /* SDL's audio subsystem is initialised */
+	SDL_AudioDeviceID dev;
+	uint32_t rate, channels, format, frame_bytes, capacity;
+	uint32_t device_frames;    /* frames per callback, as SDL obtained */
+
+	/* Used by the callback; main touches them only with the device locked. */
+	shmfb_reader *reader;      /* our own reader of the generation playing */
+	int prefilling;            /* silent until start_frames are buffered */
+	uint32_t start_frames;     /* ring level at which playing (re)starts */
+	uint32_t trim_frames;      /* a level above this is cut back to start_frames */
+	uint64_t loud_gap;         /* frames since the last near-full-scale sample */
+	uint64_t device_delay_ns;  /* estimated time from callback to sound */
+
+	/* Written by the callback, read by main. */
+	atomic_int running;        /* the producer runs: starvation is an underrun */
+	atomic_uint_fast64_t played, underruns, overruns, lost, skips, skipped;
+	atomic_int_fast64_t latency_ns; /* pts -> estimated sound, of the last callback */
+	atomic_uint latency_seq;
+	audio_event click_q[AUDIO_CLICKS];
+	atomic_uint click_head, click_tail;
+
+	/* Main thread only. */
+	unsigned latency_seen;
+	audio_event clicks[AUDIO_CLICKS], flashes[AUDIO_FLASHES];
+	unsigned nclicks, nflashes;
+	int last_white;
+	audio_window av_offset;    /* click sounded - flash presented */
+	audio_window av_pts_delta; /* click's pts - flash's pts (0 if both found right) */
+	audio_window audio_latency;/* pts -> estimated sound */
+	audio_window video_latency;/* pts -> presented */
+} audio_out;
+
+void audio_init(audio_out *ao, const char *name, int disabled, uint32_t latency_ms);
+/* A (new) generation was attached: play its audio, if it has any. */
+void audio_attach(audio_out *ao, const shmfb_info *info);
+/* The producer runs (1) or stopped, died, went silent (0). */
+void audio_set_running(audio_out *ao, int running);
+/* A frame was presented: for the video side of the A/V offset. */
+void audio_video_shown(audio_out *ao, int white, uint64_t pts_ns, uint64_t present_ns);
+/* Periodic: collects clicks and latencies, pairs clicks with flashes. */
+void audio_tick(audio_out *ao, uint64_t now_ns);
+void audio_close(audio_out *ao);
+/* off, none, playing, failed. */
+const char *audio_state_word(audio_state st);
+/* One line for the overlay. */
+void audio_overlay_line(const audio_out *ao, char *buf, size_t n);
+/* Median of a window in ms (0 when empty). */
+double audio_window_median_ms(const audio_window *w);
+/* The "audio" member of --stats-json (without a trailing newline). */
+void audio_write_json(const audio_out *ao, FILE *f);
 
 #endif
