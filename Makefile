@@ -166,11 +166,19 @@ $(LIBA): $(CORE_OBJ)
 $(LIBSO): $(CORE_PIC)
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)$(CC) -shared $(LIBSO_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
-$(PCFILE): core/shmfb.pc.in Makefile
+# The .pc file names the PREFIX it was made for, so it is made again whenever
+# PREFIX, LIBDIR or INCLUDEDIR change (make install PREFIX=... after make).
+PC_VARS := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)
+PC_STAMP := $(BUILD)/lib/pkgconfig/.vars
+$(PC_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(PC_VARS)' ] || echo '$(PC_VARS)' > $@
+$(PCFILE): core/shmfb.pc.in Makefile $(PC_STAMP)
 	@mkdir -p $(@D)
 	$(call quiet,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(shell sed -n 's/^#define SHMFB_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' core/include/shmfb.h | paste -sd.)|' $< > $@
+.PHONY: FORCE
 
 # Front ends see only the public header (producer/ and viewer/ never use core/src).
 $(OBJ)/producer/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)

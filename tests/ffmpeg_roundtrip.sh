@@ -33,13 +33,13 @@ SRC="testsrc2=size=$SIZE:rate=30"
 md5s() { grep -v '^#' | awk -F, '{gsub(/ /, "", $6); print $6}'; }
 
 roundtrip() {
-	fmt=$1 pix=$2
+	fmt=$1 pix=$2 fps=${3:-20}
 	rm -f "$T/gate"
 	mkfifo "$T/gate"
 	# ffmpeg starts only once cat holds the mapping, so cat sees frame 1.
 	{ read go <"$T/gate"; ffmpeg -loglevel error -f lavfi -i "$SRC" -frames:v $FRAMES \
 		-pix_fmt "$pix" -f rawvideo -; } |
-		"$P" --raw --size $SIZE --format "$fmt" --fps 20 "$N" 2>"$T/producer.err" &
+		"$P" --raw --size $SIZE --format "$fmt" --fps "$fps" "$N" 2>"$T/producer.err" &
 	pp=$!
 	PIDS="$PIDS $pp"
 	i=0
@@ -59,6 +59,13 @@ roundtrip() {
 	echo go >"$T/gate"
 	wait $cp || fail "$fmt: cat failed: $(cat "$T/cat.err")"
 	wait $pp || fail "$fmt: producer failed: $(cat "$T/producer.err")"
+	# cat says when it could not keep up: then the test's premise (a reader
+	# that keeps up) did not hold on this busy machine; try once more, slower.
+	if grep -q 'were not written' "$T/cat.err" && [ "$fps" -gt 5 ]; then
+		echo "note: $fmt: $(cat "$T/cat.err"); again at 5 fps"
+		roundtrip "$fmt" "$pix" 5
+		return
+	fi
 	[ -s "$T/cat.err" ] && fail "$fmt: cat said: $(cat "$T/cat.err")"
 	ffmpeg -loglevel error -f lavfi -i "$SRC" -frames:v $FRAMES -pix_fmt "$pix" -f framemd5 - |
 		md5s >"$T/want"
