@@ -14,7 +14,8 @@
 
 static const char usage_text[] =
 	"usage: shmfb bench [--size WxH] [--format F] [--seconds S] [--readers K]\n"
-	"                   [--json FILE] [--svg FILE] [--latency-frames N] [--quick]\n"
+	"                   [--json FILE] [--svg FILE] [--latency-frames N] [--sections LIST]\n"
+	"                   [--quick]\n"
 	"  --size WxH          frame size for latency, readers and peers (1920x1080)\n"
 	"  --format F          pixel format: rgba bgra rgb24 gray8 nv12 i420 yuyv (rgba)\n"
 	"  --seconds S         length of each throughput, readers and peer run (2)\n"

@@ -22,7 +22,7 @@
 
 /*
  * A log-linear histogram of nanosecond values: exact below 128 ns, then 64
- * buckets per power of two (at most 1.6% between a value and its bucket's
+ * buckets per power of two (at most 0.8% between a value and its bucket's
  * middle), up to 2^40 ns (18 minutes).  Fixed size, no allocation, so a
  * child process fills one in memory shared with the parent.
  */
@@ -46,6 +46,8 @@ void bench_hist_add(bench_hist *h, uint64_t ns);
 /* Value below which a fraction q of the samples lie (a bucket's middle). */
 uint64_t bench_hist_quantile(const bench_hist *h, double q);
 void bench_hist_summary(const bench_hist *h, bench_lat *out);
+/* Adds src's samples to dst. */
+void bench_hist_merge(bench_hist *dst, const bench_hist *src);
 /* Bucket index of a value and the [lo, hi) range of a bucket. */
 uint32_t bench_hist_index(uint64_t ns);
 void bench_hist_range(uint32_t index, uint64_t *lo, uint64_t *hi);

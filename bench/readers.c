@@ -15,12 +15,14 @@
  * pipe or socket peer is measured over.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "bench.h"
 
 #define MAX_READERS BENCH_MAX_READERS
+#define READER_ROUNDS 3
 
 struct rd_slot {
 	uint64_t frames;      /* distinct frames copied inside the window */
@@ -35,6 +37,7 @@ struct rd_ctl {
 	_Atomic uint32_t writer_ready;
 	_Atomic uint32_t readers_ready;
 	_Atomic uint32_t readers_failed;
+	_Atomic uint32_t readers_done;
 	_Atomic uint64_t start_ns, stop_ns; /* measuring window, set by the writer */
 	uint64_t window_frames;             /* published inside the window */
 	uint64_t window_cpu_ns;             /* CPU time the writer got inside it */
@@ -113,6 +116,13 @@ static int rd_writer(void *arg)
 		c->window_cpu_ns = bench_cpu_time_ns() - cpu0;
 		c->window_preempted = bench_preemptions() - pre0;
 		atomic_store_explicit(&c->stop_ns, t, memory_order_release);
+		/* Wake the readers until all have seen the stop (none ends on SHMFB_ECLOSED). */
+		uint64_t give_up = t + 5 * SHMFB_SEC;
+		while (atomic_load_explicit(&c->readers_done, memory_order_acquire) < c->readers &&
+		       shmfb_now_ns() < give_up) {
+			shmfb_writer_publish_copy(w, src, n, ++frame, shmfb_now_ns());
+			bench_spin_ns(SHMFB_MS);
+		}
 	}
 	shmfb_writer_close(w); /* readers see SHMFB_ECLOSED */
 	bench_free(src, n);
@@ -145,7 +155,14 @@ static int rd_reader(void *arg)
 {
 	struct rd_args *a = arg;
 	struct rd_ctl *c = a->ctl;
-	struct rd_slot *s = &c->slot[a->id];
+	/*
+	 * Results are kept in private memory and copied out at the end: shared
+	 * memory can be unmapped behind our back (a proactive reclaimer such as
+	 * DAMON's pageout does so to cold pages), and a fault taken while
+	 * recording a sample is not one of the frame path.
+	 */
+	static struct rd_slot mine;
+	struct rd_slot *s = &mine;
 	shmfb_reader *r = NULL;
 	if (wait_until(&c->writer_ready, 1, 10 * SHMFB_SEC) < 0 ||
 	    atomic_load(&c->writer_ready) != 1 || shmfb_open(c->name, &r) < 0) {
@@ -159,13 +176,13 @@ static int rd_reader(void *arg)
 		atomic_fetch_add(&c->readers_failed, 1);
 		return 1;
 	}
-	/* Touch this reader's results now: a fork leaves shared pages to fault in on first use. */
-	memset(s, 0, sizeof *s);
+	memset(s, 0, sizeof *s); /* touched now, not while measuring */
 	atomic_fetch_add_explicit(&c->readers_ready, 1, memory_order_release);
 	/* Faults are counted from the first frame in the window: by then the code and
 	 * stack this process runs per frame are mapped (a fork maps them lazily). */
 	uint64_t seen = 0, faults0 = 0;
-	for (;;) {
+	/* Until the writer ends the window: it keeps publishing until every reader is out. */
+	while (!atomic_load_explicit(&c->stop_ns, memory_order_acquire)) {
 		int rc = shmfb_reader_wait(r, seen, 100 * SHMFB_MS, 0);
 		if (rc == SHMFB_ECLOSED)
 			break;
@@ -192,20 +209,22 @@ static int rd_reader(void *arg)
 			bench_hist_add(&s->handoff, t - f.pts_ns);
 		}
 	}
+	/* Counted before any exit path runs code for the first time. */
 	s->faults = s->frames ? bench_minor_faults() - faults0 : 0;
+	c->slot[a->id] = *s;
+	atomic_fetch_add_explicit(&c->readers_done, 1, memory_order_release);
 	bench_free(dst, n);
 	shmfb_reader_close(r);
 	return 0;
 }
 
-/* One run with k readers; fills run (and the one-reader peer row). */
-static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, uint32_t k,
-		    bench_reader_run *run)
+/* One run with k readers for `seconds`; the results stay in c. */
+static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, uint32_t k, double seconds)
 {
 	memset(c, 0, sizeof *c);
 	c->readers = k;
 	c->huge = (int)res->thp_kept;
-	c->seconds = o->seconds;
+	c->seconds = seconds;
 	bench_next_name(o, c->name, sizeof c->name);
 
 	uint64_t all = bench_cpu_mask();
@@ -218,65 +237,127 @@ static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, u
 		ra[i] = (struct rd_args){o, c, i};
 		bad = bench_spawn(&rd[i], rcpu, rd_reader, &ra[i]) < 0;
 	}
-	int limit = (int)(o->seconds * 1000) + 30000;
+	int limit = (int)(seconds * 1000) + 30000;
 	int failed = bad || bench_join(&w, limit) != 0;
 	for (uint32_t i = 0; i < k; i++)
 		failed |= bench_join(&rd[i], 10000) != 0;
 	bench_kill(&w);
 	shmfb_unlink(c->name);
-	if (failed) {
+	if (failed || c->stop_ns <= c->start_ns) {
 		fprintf(stderr, "shmfb: bench: %s\n",
 			c->err[0] ? c->err : "readers: a child process failed or timed out");
 		return 1;
 	}
+	return 0;
+}
+
+/* What the rounds of one reader count add up to. */
+struct rd_acc {
+	uint32_t readers, rounds;
+	double writer_fps[READER_ROUNDS], cpu_share[READER_ROUNDS], per_cpu[READER_ROUNDS];
+	double window;
+	uint64_t preempted, gave_up, torn, frames[MAX_READERS];
+	bench_hist *age;     /* one per reader */
+	bench_hist handoff;  /* reader 0 */
+};
+
+static void accumulate(struct rd_acc *a, const struct rd_ctl *c, bench_results *res)
+{
 	double window = (double)(c->stop_ns - c->start_ns) / 1e9;
-	run->readers = k;
-	run->writer_fps = (double)c->window_frames / window;
-	run->writer_cpu_share = (double)c->window_cpu_ns / 1e9 / window;
-	run->writer_fps_per_cpu = c->window_cpu_ns ? (double)c->window_frames / ((double)c->window_cpu_ns / 1e9) : 0;
-	run->writer_preempted = c->window_preempted;
-	for (uint32_t i = 0; i < k; i++) {
-		bench_lat l;
-		bench_hist_summary(&c->slot[i].age, &l);
-		run->reader_fps[i] = (double)c->slot[i].frames / window;
-		run->reader_p99_ns[i] = l.p99;
-		run->gave_up += c->slot[i].gave_up;
-		run->torn += c->slot[i].torn;
+	uint32_t r = a->rounds++;
+	a->writer_fps[r] = (double)c->window_frames / window;
+	a->cpu_share[r] = (double)c->window_cpu_ns / 1e9 / window;
+	a->per_cpu[r] = c->window_cpu_ns ? (double)c->window_frames / ((double)c->window_cpu_ns / 1e9) : 0;
+	a->window += window;
+	a->preempted += c->window_preempted;
+	for (uint32_t i = 0; i < a->readers; i++) {
+		a->frames[i] += c->slot[i].frames;
+		a->gave_up += c->slot[i].gave_up;
+		a->torn += c->slot[i].torn;
+		bench_hist_merge(&a->age[i], &c->slot[i].age);
 		res->reader_faults += c->slot[i].faults;
 	}
-	if (k == 1) {
+	bench_hist_merge(&a->handoff, &c->slot[0].handoff);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+static double median(double *v, uint32_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Medians of the writer's rounds; readers' totals over all rounds. */
+static void finish(struct rd_acc *a, bench_reader_run *run, bench_results *res)
+{
+	run->readers = a->readers;
+	run->writer_fps = median(a->writer_fps, a->rounds);
+	run->writer_cpu_share = median(a->cpu_share, a->rounds);
+	run->writer_fps_per_cpu = median(a->per_cpu, a->rounds);
+	run->writer_preempted = a->preempted;
+	run->gave_up = a->gave_up;
+	run->torn = a->torn;
+	for (uint32_t i = 0; i < a->readers; i++) {
+		bench_lat l;
+		bench_hist_summary(&a->age[i], &l);
+		run->reader_fps[i] = (double)a->frames[i] / a->window;
+		run->reader_p99_ns[i] = l.p99;
+	}
+	if (a->readers == 1) {
 		bench_peer *p = &res->peers[PEER_SHMFB];
 		p->ran = 1;
 		p->fps = run->reader_fps[0];
 		p->writer_fps = run->writer_fps;
-		bench_hist_summary(&c->slot[0].handoff, &p->lat);
+		bench_hist_summary(&a->handoff, &p->lat);
 	}
-	bench_progress("readers: %u: writer %.0f frames/s (%.0f%% of a CPU), reader 1 %.0f frames/s, "
-		       "p99 age %.1f us", k, run->writer_fps, 100 * run->writer_cpu_share, run->reader_fps[0],
-		       (double)run->reader_p99_ns[0] / 1e3);
-	return 0;
+	bench_progress("readers: %u: writer %.0f frames/s (%.0f%% of its CPU), reader 1 %.0f frames/s, "
+		       "p99 age %.1f us", a->readers, run->writer_fps, 100 * run->writer_cpu_share,
+		       run->reader_fps[0], (double)run->reader_p99_ns[0] / 1e3);
 }
 
+/*
+ * Each reader count runs in READER_ROUNDS short rounds, the counts taking
+ * turns, so a burst of other work on the machine does not land on one count
+ * only.
+ */
 int bench_readers(const bench_opts *o, bench_results *res)
 {
-	struct rd_ctl *c = bench_shared_alloc(sizeof *c);
-	if (!c) {
-		fprintf(stderr, "shmfb: bench: readers: out of memory\n");
-		return 1;
-	}
 	uint32_t counts[BENCH_MAX_READER_RUNS], nruns = 0;
 	for (uint32_t k = 1; k < o->max_readers && nruns < BENCH_MAX_READER_RUNS - 1; k *= 2)
 		counts[nruns++] = k;
 	counts[nruns++] = o->max_readers;
 	if (!(o->sections & BENCH_SEC_READERS))
 		nruns = 1; /* only the one-reader run, for the peers' shmfb row */
-	int failed = 0;
-	res->reader_run_count = 0;
+	uint32_t rounds = o->quick ? 1 : READER_ROUNDS;
+	struct rd_ctl *c = bench_shared_alloc(sizeof *c);
+	struct rd_acc *acc = calloc(nruns, sizeof *acc);
+	int failed = !c || !acc;
 	for (uint32_t i = 0; i < nruns && !failed; i++) {
-		failed = run_once(o, res, c, counts[i], &res->reader_runs[i]);
-		if (!failed)
-			res->reader_run_count++;
+		acc[i].readers = counts[i];
+		acc[i].age = calloc(counts[i], sizeof(bench_hist));
+		failed = !acc[i].age;
 	}
+	if (failed)
+		fprintf(stderr, "shmfb: bench: readers: out of memory\n");
+	bench_progress("readers: %u round%s of %.2g s for each of 1..%u readers", rounds, rounds > 1 ? "s" : "",
+		       o->seconds / rounds, o->max_readers);
+	for (uint32_t r = 0; r < rounds && !failed; r++)
+		for (uint32_t i = 0; i < nruns && !failed; i++) {
+			failed = run_once(o, res, c, counts[i], o->seconds / rounds);
+			if (!failed)
+				accumulate(&acc[i], c, res);
+		}
+	res->reader_run_count = 0;
+	for (uint32_t i = 0; i < nruns && !failed; i++)
+		finish(&acc[i], &res->reader_runs[res->reader_run_count++], res);
+	for (uint32_t i = 0; acc && i < nruns; i++)
+		free(acc[i].age);
+	free(acc);
 	bench_shared_free(c, sizeof *c);
 	return failed;
 }

@@ -100,3 +100,17 @@ void bench_hist_summary(const bench_hist *h, bench_lat *out)
 	out->p999 = bench_hist_quantile(h, 0.999);
 	out->mean = (double)h->sum / (double)h->count;
 }
+
+void bench_hist_merge(bench_hist *dst, const bench_hist *src)
+{
+	if (!src->count)
+		return;
+	if (!dst->count || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	for (uint32_t i = 0; i < BENCH_HIST_BUCKETS; i++)
+		dst->bucket[i] += src->bucket[i];
+}
