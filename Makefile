@@ -90,8 +90,10 @@ BIN := $(BUILD)/bin
 
 # core/ and the white-box tests see core/src; the front ends only the public header.
 INC = -Icore/include -Icore/src
-CORE_SRC := $(filter-out core/src/platform_%.c,$(wildcard core/src/*.c)) \
-	core/src/platform_$(PLATFORM).c
+# One platform file (the OS) and one copy file (the CPU), no #ifdefs.
+COPY_ARCH := $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),x86_64,generic)
+CORE_SRC := $(filter-out core/src/platform_%.c core/src/copy_%.c,$(wildcard core/src/*.c)) \
+	core/src/platform_$(PLATFORM).c core/src/copy_$(COPY_ARCH).c
 CORE_OBJ := $(CORE_SRC:%.c=$(OBJ)/%.o)
 CORE_PIC := $(CORE_SRC:%.c=$(OBJ)/pic/%.o)
 CORE_LIBS := -lpthread $(if $(filter win32,$(PLATFORM)),-lbcrypt,)

@@ -8,6 +8,9 @@
  * reads in place slowly, sleeping mid-frame so the writer laps it.  No
  * reader may ever accept a frame whose words disagree.
  *
+ * Phase 1 again with 1080p frames published by copy (shmfb_writer_publish_copy
+ * streams large frames around the cache, with its own fences).
+ *
  * Phase 2 (wake-ups): the writer publishes every 3 ms; futex readers must
  * be woken for (nearly) every frame and never sit out their timeout.
  */
@@ -17,9 +20,15 @@
 #include "test.h"
 #include "util.h"
 
-#define W 128
-#define H 128
-#define WORDS (W * H * 4 / 8)
+/* Small frames (copied with memcpy), or 1080p ones ("big": the streaming copy). */
+static uint32_t W = 128, H = 128;
+#define WORDS ((uint64_t)W * H * 4 / 8)
+
+static void set_size(const char *size)
+{
+	if (size && !strcmp(size, "big"))
+		W = 1920, H = 1080;
+}
 
 static uint64_t word_of(uint64_t frame, uint64_t i)
 {
@@ -39,6 +48,8 @@ static int frame_ok(const uint64_t *words, uint64_t frame_number)
 static int run_writer(char **a)
 {
 	uint64_t frames = strtoull(a[1], NULL, 10), pace_us = strtoull(a[2], NULL, 10);
+	set_size(a[3]);
+	uint64_t *copy = a[3] ? malloc(WORDS * 8) : NULL; /* "big": publish by copy */
 	shmfb_writer_options o;
 	shmfb_writer_options_init(&o);
 	o.width = W;
@@ -50,17 +61,24 @@ static int run_writer(char **a)
 	}
 	test_sleep_ms(300); /* let readers attach */
 	for (uint64_t n = 1; n <= frames; n++) {
-		shmfb_planes p;
-		shmfb_writer_acquire(w, &p);
-		uint64_t *words = (uint64_t *)p.data[0];
-		for (uint64_t i = 0; i < WORDS; i++)
-			words[i] = word_of(n, i);
-		shmfb_writer_publish(w, n, shmfb_now_ns());
+		if (copy) {
+			for (uint64_t i = 0; i < WORDS; i++)
+				copy[i] = word_of(n, i);
+			shmfb_writer_publish_copy(w, copy, WORDS * 8, n, shmfb_now_ns());
+		} else {
+			shmfb_planes p;
+			shmfb_writer_acquire(w, &p);
+			uint64_t *words = (uint64_t *)p.data[0];
+			for (uint64_t i = 0; i < WORDS; i++)
+				words[i] = word_of(n, i);
+			shmfb_writer_publish(w, n, shmfb_now_ns());
+		}
 		if (pace_us)
 			test_sleep_ms((int)(pace_us / 1000));
 	}
 	test_sleep_ms(100);
 	shmfb_writer_close(w);
+	free(copy);
 	return 0;
 }
 
@@ -105,6 +123,7 @@ static int read_in_place(shmfb_reader *r, int slow, uint64_t *index)
 static int run_reader(char **a)
 {
 	const char *mode = a[1];
+	set_size(a[3]);
 	shmfb_reader *r = attach(a[0]);
 	uint64_t *buf = malloc(W * H * 4);
 	uint64_t seen = 0, accepted = 0, rejected = 0, timeouts = 0, last_frame = 0;
@@ -186,7 +205,7 @@ static void run_phase(const char *writer_args[], const char *role, const char *m
 	test_proc wp, rp[8];
 	ASSERT_EQ(test_spawn_self(&wp, "writer", writer_args), 0);
 	for (int i = 0; i < n; i++) {
-		const char *args[] = {writer_args[0], modes[i], writer_args[1], NULL};
+		const char *args[] = {writer_args[0], modes[i], writer_args[1], writer_args[3], NULL};
 		ASSERT_EQ(test_spawn_self(&rp[i], role, args), 0);
 	}
 	ASSERT_EQ(test_wait(&wp, 120000), 0);
@@ -216,6 +235,10 @@ int main(int argc, char **argv)
 	const char *fast[] = {test_unique_name("procs"), frames, "0", NULL};
 	const char *modes[] = {"copy", "zero", "slow"};
 	run_phase(fast, "reader", modes, 3);
+
+	/* 1080p frames published by copy: the copy that bypasses the cache. */
+	const char *big[] = {test_unique_name("procs-big"), test_scale(1, 0) ? "300" : "10", "0", "big", NULL};
+	run_phase(big, "reader", modes, 2);
 
 	const char *paced[] = {test_unique_name("wake"), test_scale(1, 0) ? "300" : "50", "3000", NULL};
 	const char *wmodes[] = {"a", "b", "c"};

@@ -44,6 +44,13 @@ struct shmfb_reader {
 /* Sets the thread's error detail and returns code. */
 int shmfb__errorf(int code, const char *fmt, ...) SHMFB__PRINTF(2, 3);
 
+/*
+ * Copies a frame into a slot the writer owns (copy_<arch>.c): large frames
+ * bypass the cache where the CPU allows.  Visible to readers once the
+ * publish that follows is.
+ */
+void shmfb__copy_frame(uint8_t *dst, const uint8_t *src, size_t n);
+
 /* Starts a new reader's audio cursor at the present write position. */
 void shmfb__audio_reader_init(shmfb_reader *r);
 

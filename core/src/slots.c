@@ -106,7 +106,7 @@ int shmfb_writer_publish_copy(shmfb_writer *w, const void *src, size_t size,
 				     w->name, size, (unsigned long long)w->layout.frame_bytes);
 	shmfb_planes p;
 	shmfb_writer_acquire(w, &p);
-	memcpy(p.data[0], src, size); /* planes are packed from offset 0 */
+	shmfb__copy_frame(p.data[0], src, size); /* planes are packed from offset 0 */
 	shmfb_writer_publish(w, frame_number, pts_ns);
 	return 0;
 }
