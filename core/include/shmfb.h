@@ -1,12 +1,13 @@
 /*
- * shmfb.h - hand video frames from one process to many through named shared
- * memory.
+ * shmfb.h - hand video frames, and the audio beside them, from one process to
+ * many through named shared memory.
  *
  * A producer creates a named mapping: page 0 is a header that describes it
  * (docs/FORMAT.md), followed by three 4 KiB-aligned frame slots (triple
- * buffering).  Readers open the mapping read-only, take the latest completed
- * frame and can sleep until a newer one is published.  Nothing a reader does
- * is visible to the producer, so a slow or dead reader never stalls it.
+ * buffering) and, if asked, a lossless audio ring.  Readers open the mapping
+ * read-only, take the latest completed frame and can sleep until a newer one
+ * is published; each reads the audio with its own cursor.  Nothing a reader
+ * does is visible to the producer, so a slow or dead reader never stalls it.
  *
  * Producer loop:
  *
