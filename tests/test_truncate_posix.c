@@ -59,6 +59,9 @@ int main(int argc, char **argv)
 	ASSERT_EQ(shmfb_reader_copy_latest(r, dst, sizeof dst, &f), SHMFB_EBADTOTALSIZE);
 	ASSERT_STR_CONTAINS(shmfb_errdetail(), "truncated");
 	ASSERT_EQ(shmfb_reader_status(r), SHMFB_EBADTOTALSIZE);
+	/* A wait with no timeout must not sleep forever on the lost mapping. */
+	ASSERT_EQ(shmfb_reader_wait(r, 0, -1, 0), SHMFB_EBADTOTALSIZE);
+	ASSERT_EQ(shmfb_audio_wait(r, -1, 0), SHMFB_EBADTOTALSIZE);
 	shmfb_audio_block b;
 	int16_t pcm[64];
 	ASSERT_EQ(shmfb_audio_read(r, pcm, 16, &b), SHMFB_EBADTOTALSIZE);

@@ -216,9 +216,10 @@ SHMFB_API void shmfb_writer_options_init(shmfb_writer_options *o);
  * (letters, digits, '.', '_', '-'; at most SHMFB_NAME_MAX), a file when the
  * name contains '/'.  All pages are faulted in before this returns.
  * Returns 0, SHMFB_EBADNAME, SHMFB_ENAMETOOLONG, SHMFB_EZEROSIZE,
- * SHMFB_EBADFORMAT, SHMFB_ETOOBIG, SHMFB_EEXIST (a live producer owns it;
- * shmfb_errdetail() names its pid), SHMFB_EACCES, SHMFB_ENOMEM/ENOSPC.
- * A name whose producer is dead is taken over.
+ * SHMFB_EBADFORMAT, SHMFB_ETOOBIG, SHMFB_EINVAL (mode, frame rate or audio
+ * options out of range), SHMFB_EEXIST (a live producer owns it;
+ * shmfb_errdetail() names its pid), SHMFB_EACCES/EPERM, SHMFB_ENOMEM/ENOSPC,
+ * SHMFB_EIO.  A name whose producer is dead is taken over.
  */
 SHMFB_API int shmfb_create(const char *name, const shmfb_writer_options *o,
 			   shmfb_writer **out);
@@ -305,7 +306,8 @@ SHMFB_API const shmfb_info *shmfb_reader_info(const shmfb_reader *r);
  * the mapping; the pixels are only known good if shmfb_frame_valid() is true
  * after you have finished reading them.
  * Returns 0, SHMFB_ENOFRAME, SHMFB_EBADSTATE, SHMFB_EBACKWARDS, SHMFB_ETORN
- * (the slot was being rewritten: call again).
+ * (the slot was being rewritten: call again), SHMFB_EBADTOTALSIZE (the
+ * object was truncated under the reader).
  */
 SHMFB_API int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f);
 /* 1 when the slot has not been rewritten since shmfb_reader_latest(). */
@@ -316,7 +318,8 @@ SHMFB_API int shmfb_frame_valid(const shmfb_reader *r, const shmfb_frame *f);
  * retrying while the copy races the producer, so it never returns a torn
  * frame.  f (may be NULL) gets the metadata; its data[] point into dst.
  * Returns 0, SHMFB_EINVAL (dst too small), SHMFB_ENOFRAME, SHMFB_EBADSTATE,
- * SHMFB_EBACKWARDS, SHMFB_EAGAIN (lapped too often: the reader is too slow).
+ * SHMFB_EBACKWARDS, SHMFB_EAGAIN (lapped too often: the reader is too slow),
+ * SHMFB_EBADTOTALSIZE (truncated under the reader).
  */
 SHMFB_API int shmfb_reader_copy_latest(shmfb_reader *r, void *dst,
 				       size_t size, shmfb_frame *f);
@@ -338,7 +341,8 @@ enum {
 /*
  * Waits until a frame with index > after is published.
  * Sleeps on a futex (or spins with SHMFB_WAIT_SPIN) for at most timeout_ns
- * (< 0 = forever).  Returns 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED.
+ * (< 0 = forever).  Returns 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED,
+ * SHMFB_EBADTOTALSIZE (truncated under the reader).
  */
 SHMFB_API int shmfb_reader_wait(shmfb_reader *r, uint64_t after,
 				int64_t timeout_ns, unsigned flags);
@@ -346,7 +350,8 @@ SHMFB_API int shmfb_reader_wait(shmfb_reader *r, uint64_t after,
 /*
  * Is the producer still there?  0 while it runs; SHMFB_ECLOSED,
  * SHMFB_EDEAD, SHMFB_ESTALE, SHMFB_EREPLACED (the name now holds another
- * generation: open it again).  Makes system calls; call it when a wait
+ * generation: open it again), SHMFB_EBADSTATE (corrupt state word),
+ * SHMFB_EBADTOTALSIZE (truncated under the reader).  Makes system calls; call it when a wait
  * times out, not per frame.
  */
 SHMFB_API int shmfb_reader_status(shmfb_reader *r);
@@ -400,7 +405,8 @@ typedef struct shmfb_audio_block {
 /*
  * Copies up to max_frames new frames into dst and advances the cursor.
  * Returns the number of frames copied (0 when none are new), or
- * SHMFB_EINVAL (no audio), SHMFB_EBACKWARDS (the write counter went back).
+ * SHMFB_EINVAL (no audio), SHMFB_EBACKWARDS (the write counter went back),
+ * SHMFB_EBADTOTALSIZE (truncated under the reader).
  * After an overrun b->lost > 0 and the cursor has jumped to the present.
  */
 SHMFB_API int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames,
@@ -409,7 +415,8 @@ SHMFB_API int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames,
 SHMFB_API uint64_t shmfb_audio_written(shmfb_reader *r);
 /* Frames written but not yet read by this reader (may exceed the capacity). */
 SHMFB_API uint64_t shmfb_audio_available(shmfb_reader *r);
-/* Waits until a frame is available; 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_EINVAL. */
+/* Waits until a frame is available; 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_EINVAL,
+ * SHMFB_EBADTOTALSIZE. */
 SHMFB_API int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags);
 /*
  * A recent (frame position, CLOCK_MONOTONIC time) pair from the writer, to

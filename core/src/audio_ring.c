@@ -75,10 +75,13 @@ int shmfb_writer_audio_write(shmfb_writer *w, const void *frames, uint32_t count
 	uint64_t c = w->audio_written;
 	/* relaxed store of the claim; the release fence orders it before the data. */
 	atomic_store_explicit(&h->audio_claimed, c + count, memory_order_relaxed);
-	/* release fence: pairs with the reader's acquire fence before it loads claimed. */
-	atomic_thread_fence(memory_order_release);
+	/* seq_cst fence: pairs with the reader's acquire fence before it loads
+	 * claimed; a full barrier, because memcpy may use non-temporal stores. */
+	atomic_thread_fence(memory_order_seq_cst);
 	ring_copy((uint8_t *)w->seg.base + w->audio_offset, w->audio_capacity, w->audio_frame_bytes,
 		  c, (uint8_t *)frames, count, 1);
+	/* seq_cst fence: any non-temporal stores of the copy before the count below. */
+	atomic_thread_fence(memory_order_seq_cst);
 	/* release: the frames are in the ring before a reader's acquire load sees them counted. */
 	atomic_store_explicit(&h->audio_written, c + count, memory_order_release);
 	w->audio_written = c + count;
@@ -105,6 +108,12 @@ uint64_t shmfb_writer_audio_written(const shmfb_writer *w)
 }
 
 /* ------------------------------------------------------------ reader side */
+
+static int mapping_lost(const shmfb_reader *r)
+{
+	return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: the mapping was truncated under the reader",
+			     r->open_name);
+}
 
 static int no_audio(const shmfb_reader *r)
 {
@@ -140,6 +149,8 @@ int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames, shmfb_audi
 	const shmfb_info *in = &r->info;
 	if (!in->audio_rate)
 		return no_audio(r);
+	if (shmfb__plat_seg_lost(&r->seg))
+		return mapping_lost(r);
 	uint64_t cur = r->audio_cursor;
 	uint64_t w = load_written(r);
 	b->position = cur;
@@ -158,8 +169,7 @@ int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames, shmfb_audi
 	/* relaxed: ordered by the fence above. */
 	uint64_t k = atomic_load_explicit(&r->hdr->audio_claimed, memory_order_relaxed);
 	if (shmfb__plat_seg_lost(&r->seg))
-		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: the mapping was truncated under the reader",
-				     r->open_name);
+		return mapping_lost(r);
 	if (k > cur + in->audio_capacity)
 		goto overrun;
 	r->audio_cursor = cur + n;
@@ -178,6 +188,8 @@ int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags)
 		return no_audio(r);
 	uint64_t start = shmfb__plat_now_ns();
 	for (;;) {
+		if (shmfb__plat_seg_lost(&r->seg))
+			return mapping_lost(r);
 		/* acquire: pairs with the writer's release add; loaded before written
 		 * so a write between the two makes the futex wait return at once. */
 		uint32_t v = atomic_load_explicit(&r->hdr->audio_wake, memory_order_acquire);

@@ -181,7 +181,9 @@ static int validate_audio(const struct shmfb__header *h, const char *name)
 		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio ring [%llu, +%llu) is misaligned or outside the mapping",
 				     name, (unsigned long long)off, (unsigned long long)size);
 	/* capacity < 2^32, frame bytes <= 32: the product fits. */
-	if (h->audio_capacity == 0 || (uint64_t)h->audio_capacity * h->audio_channels * sb > size)
+	uint64_t max_capacity = (uint64_t)h->audio_rate * SHMFB_AUDIO_MAX_CAPACITY_MS / 1000;
+	if (h->audio_capacity == 0 || h->audio_capacity > max_capacity ||
+	    (uint64_t)h->audio_capacity * h->audio_channels * sb > size)
 		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio capacity of %u frames does not fit %llu bytes",
 				     name, h->audio_capacity, (unsigned long long)size);
 	for (uint32_t i = 0; i < SHMFB_SLOTS; i++)

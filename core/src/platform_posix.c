@@ -57,12 +57,14 @@ static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	for (int i = 0; i < GUARDS; i++) {
+	/* si_code > 0: a fault of this thread's access (kill -BUS is <= 0). */
+	for (int i = 0; si->si_code > 0 && i < GUARDS; i++) {
 		/* acquire: pairs with the release store in guard_add; size is set. */
 		uintptr_t b = atomic_load_explicit(&guards[i].base, memory_order_acquire);
 		size_t n = atomic_load_explicit(&guards[i].size, memory_order_relaxed); /* relaxed: ordered by base */
 		if (b > GUARD_BUSY && a >= b && a - b < n) {
-			mmap((void *)b, n, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			if (mmap((void *)b, n, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+				break; /* cannot repair: let the fault take its default course */
 			/* relaxed: the reader checks it on its next call, no data hangs on it. */
 			atomic_store_explicit(&guards[i].lost, 1, memory_order_relaxed);
 			return;
@@ -161,16 +163,16 @@ static int open_object(const char *name, int flags, mode_t mode)
 	return shm_open(obj, flags, mode);
 }
 
+static int shm_unlink_name(const char *name)
+{
+	char obj[SHMFB_NAME_MAX + sizeof SHM_PREFIX + 2];
+	snprintf(obj, sizeof obj, "/" SHM_PREFIX "%s", name);
+	return shm_unlink(obj);
+}
+
 int shmfb__plat_unlink(const char *name)
 {
-	int rc;
-	if (shmfb__name_is_path(name)) {
-		rc = unlink(name);
-	} else {
-		char obj[SHMFB_NAME_MAX + sizeof SHM_PREFIX + 2];
-		snprintf(obj, sizeof obj, "/" SHM_PREFIX "%s", name);
-		rc = shm_unlink(obj);
-	}
+	int rc = shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
 	return rc < 0 ? sys_error("unlink", name) : 0;
 }
 
@@ -219,7 +221,12 @@ int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__
 	seg->writable = 1;
 	return 0;
 fail:
-	shmfb__plat_unlink(name);
+	/* Remove what this call created, and only that; keep the error detail. */
+	{
+		shmfb__seg made = {.handle = fd};
+		if (shmfb__plat_seg_is_current(name, &made))
+			shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
+	}
 	close(fd);
 	return rc;
 }
@@ -303,6 +310,14 @@ int shmfb__plat_name_owner_alive(const char *name)
 		return 0;
 	shmfb__seg probe = {.handle = fd};
 	int alive = shmfb__plat_owner_alive(&probe);
+	/* A creator locks its object a system call after creating it: an
+	 * unlocked empty object may be that young, so look again a little later. */
+	struct stat st;
+	if (!alive && fstat(fd, &st) == 0 && st.st_size == 0) {
+		struct timespec ts = {0, 20 * 1000000L};
+		nanosleep(&ts, NULL);
+		alive = shmfb__plat_owner_alive(&probe);
+	}
 	close(fd);
 	return alive;
 }

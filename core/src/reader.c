@@ -28,14 +28,13 @@ static int open_once(shmfb_reader *r, const char *name, int *again)
 		return rc;
 	}
 	r->hdr = r->seg.base;
-	rc = shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
-	/* acquire: pairs with the writer's release store of RUNNING at create. */
+	/* acquire: pairs with the writer's release store of RUNNING at create;
+	 * only after seeing it is the header complete, so it is checked first. */
 	if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == 0) {
 		*again = 1;
-		if (rc == 0)
-			rc = shmfb__errorf(SHMFB_EBADSTATE, "%s: header never completed by its producer", name);
+		return shmfb__errorf(SHMFB_EBADSTATE, "%s: header never completed by its producer", name);
 	}
-	return rc;
+	return shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
 }
 
 /* How long to wait for a producer that is creating the mapping right now. */

@@ -51,8 +51,11 @@ void shmfb_writer_acquire(shmfb_writer *w, shmfb_planes *p)
 		uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
 		/* relaxed store of odd; the release fence below orders it before the pixels. */
 		atomic_store_explicit(&m->seq, seq | 1, memory_order_relaxed);
-		/* release fence: pairs with the reader's acquire fence in shmfb_frame_valid. */
-		atomic_thread_fence(memory_order_release);
+		/* seq_cst fence (release would do for ordinary stores): pairs with the
+		 * reader's acquire fence in shmfb_frame_valid, and on x86 it is a full
+		 * barrier, so even non-temporal pixel stores, which a release fence
+		 * does not order, stay after the odd seq. */
+		atomic_thread_fence(memory_order_seq_cst);
 		w->cur = s;
 		w->acquired = 1;
 	}
@@ -84,6 +87,9 @@ void shmfb_writer_publish(shmfb_writer *w, uint64_t frame_number, uint64_t pts_n
 	atomic_store_explicit(&m->bytes_used, w->layout.frame_bytes, memory_order_relaxed); /* relaxed: inside seqlock */
 	/* relaxed load: only this process writes seq. */
 	uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
+	/* seq_cst fence: the caller may have drawn with non-temporal stores, which
+	 * the release store below does not order on x86; a full barrier does. */
+	atomic_thread_fence(memory_order_seq_cst);
 	/* release: pixels and metadata happen before a reader's acquire load sees this even value. */
 	atomic_store_explicit(&m->seq, seq + 1, memory_order_release);
 	/* release: pairs with the reader's acquire load of latest; the slot is complete before. */
@@ -183,6 +189,7 @@ int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f)
 	/* Lapped: the writer has begun reusing the slot, or it holds another frame. */
 	if ((s1 & 1) || slot_index != index)
 		return SHMFB_ETORN;
+	r->last_index = index;
 	f->index = index;
 	f->slot = slot;
 	f->bytes = r->info.layout.frame_bytes;
@@ -263,6 +270,8 @@ int shmfb_reader_wait(shmfb_reader *r, uint64_t after, int64_t timeout_ns, unsig
 	shmfb_atomic_u32 *wake = &r->hdr->wake;
 	uint64_t start = shmfb__plat_now_ns();
 	for (;;) {
+		if (shmfb__plat_seg_lost(&r->seg))
+			return mapping_lost(r);
 		/* acquire: pairs with the writer's release add; read before latest
 		 * so a publish between the two loads makes the futex wait return. */
 		uint32_t w = atomic_load_explicit(wake, memory_order_acquire);

@@ -33,6 +33,9 @@ void shmfb_writer_options_init(shmfb_writer_options *o)
  */
 static int check_stale(const char *name, int opened, const shmfb__seg *old)
 {
+	/* Not even openable (permissions, say): not ours to judge, nor to remove. */
+	if (opened < 0 && opened != SHMFB_EBADTOTALSIZE && opened != SHMFB_EBADMAGIC)
+		return shmfb__errprefix(SHMFB_EEXIST, "exists and cannot be inspected");
 	int alive = opened == 0 ? shmfb__plat_owner_alive(old) : shmfb__plat_name_owner_alive(name);
 	shmfb_info info;
 	int rc = opened == 0 ? shmfb__header_validate(old->base, old->size, name, &info) : opened;
