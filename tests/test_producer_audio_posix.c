@@ -21,97 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "prog.h"
 #include "shmfb.h"
 #include "test.h"
+#include "util.h"
 
 #define TONE_HZ 997.0
 #define TONE_AMP 16384.0 /* half of full scale, docs/PRODUCER.md */
-
-static char bin_dir[1024];
-static char tmpdir[256];
-static pid_t child = -1;
-
-static void kill_child(void)
-{
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		child = -1;
-	}
-}
-
-/* Starts the producer with args (NULL-terminated); stderr to err_path. */
-static pid_t spawn_producer(const char *const *args, const char *err_path)
-{
-	char path[1100];
-	snprintf(path, sizeof path, "%s/shmfb-producer", bin_dir);
-	const char *argv[32] = {"shmfb-producer"};
-	int n = 1;
-	for (; args[n - 1]; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	ASSERT(pid >= 0);
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDONLY);
-		dup2(fd, 0);
-		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(e, 2);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	child = pid;
-	return pid;
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-	for (int i = 0; i < 1000; i++) { /* 10 s */
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			child = -1;
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		}
-		usleep(10000);
-	}
-	kill_child();
-	FAIL_AT("producer %d did not exit", (int)pid);
-}
-
-static void stop_producer(pid_t pid)
-{
-	kill(pid, SIGTERM);
-	ASSERT_EQ(wait_exit(pid), 0);
-}
-
-static shmfb_reader *open_when_ready(const char *name)
-{
-	shmfb_reader *r;
-	for (int i = 0; i < 500; i++) { /* 5 s */
-		int rc = shmfb_open(name, &r);
-		if (rc == 0)
-			return r;
-		if (rc != SHMFB_ENOENT)
-			FAIL_AT("open %s: %s", name, shmfb_errdetail());
-		usleep(10000);
-	}
-	FAIL_AT("%s never appeared", name);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	static char buf[1 << 20];
-	size_t n = 0;
-	FILE *f = fopen(path, "rb");
-	if (f) {
-		n = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-	}
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
-}
 
 /*
  * Reads `frames` audio frames in order from where the reader is, checking
@@ -179,13 +95,13 @@ static void test_tone(void)
 {
 	char name[64], err[300], rate_s[16];
 	snprintf(name, sizeof name, "t-paudio-tone-%d", (int)getpid());
-	snprintf(err, sizeof err, "%s/tone.err", tmpdir);
+	snprintf(err, sizeof err, "%s/tone.err", test_tmpdir());
 	const uint32_t rate = 44100;
 	snprintf(rate_s, sizeof rate_s, "%u", rate);
 	const char *args[] = {"--size", "64x64", "--fps", "5", "--audio", "tone=997",
 			      "--audio-rate", rate_s, name, NULL};
-	pid_t pid = spawn_producer(args, err);
-	shmfb_reader *r = open_when_ready(name);
+	pid_t pid = prog_spawn(args, -1, err);
+	shmfb_reader *r = prog_open_when_ready(name);
 	const shmfb_info *in = shmfb_reader_info(r);
 	ASSERT_EQ(in->audio_rate, rate);
 	ASSERT_EQ(in->audio_channels, 2);
@@ -220,19 +136,19 @@ static void test_tone(void)
 
 	/* shmfb cat --audio writes the same stream: --seconds, then --frames. */
 	char cmd[2000], out[300];
-	snprintf(out, sizeof out, "%s/cat.raw", tmpdir);
-	snprintf(cmd, sizeof cmd, "%s/shmfb cat %s --audio --seconds 1 > %s", bin_dir, name, out);
+	snprintf(out, sizeof out, "%s/cat.raw", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "%s/shmfb cat %s --audio --seconds 1 > %s", prog_bin_dir(), name, out);
 	ASSERT_EQ(system(cmd), 0);
 	size_t len;
-	int16_t *c = (int16_t *)slurp(out, &len);
+	int16_t *c = (int16_t *)prog_slurp(out, &len);
 	ASSERT_EQ(len, (size_t)rate * 4);
 	check_sine(c, rate, 2, rate);
-	snprintf(cmd, sizeof cmd, "%s/shmfb cat %s --audio --frames 4410 > %s", bin_dir, name, out);
+	snprintf(cmd, sizeof cmd, "%s/shmfb cat %s --audio --frames 4410 > %s", prog_bin_dir(), name, out);
 	ASSERT_EQ(system(cmd), 0);
-	c = (int16_t *)slurp(out, &len);
+	c = (int16_t *)prog_slurp(out, &len);
 	ASSERT_EQ(len, 4410 * 4);
 	check_sine(c, 4410, 2, rate);
-	stop_producer(pid);
+	prog_stop(pid);
 }
 
 /* ------------------------------------------------------------------- WAV */
@@ -324,15 +240,15 @@ static void test_wav(const struct wav_spec *w, const char *out_format)
 {
 	char name[64], err[300], path[300];
 	snprintf(name, sizeof name, "t-paudio-wav-%d", (int)getpid());
-	snprintf(err, sizeof err, "%s/wav.err", tmpdir);
-	snprintf(path, sizeof path, "%s/ramp.wav", tmpdir);
+	snprintf(err, sizeof err, "%s/wav.err", test_tmpdir());
+	snprintf(path, sizeof path, "%s/ramp.wav", test_tmpdir());
 	write_wav(path, w);
 	char opt[400];
 	snprintf(opt, sizeof opt, "wav=%s", path);
 	const char *args[] = {"--size", "64x64", "--fps", "5", "--audio", opt, "--audio-format", out_format,
 			      name, NULL};
-	pid_t pid = spawn_producer(args, err);
-	shmfb_reader *r = open_when_ready(name);
+	pid_t pid = prog_spawn(args, -1, err);
+	shmfb_reader *r = prog_open_when_ready(name);
 	const shmfb_info *in = shmfb_reader_info(r);
 	ASSERT_EQ(in->audio_rate, w->rate);
 	ASSERT_EQ(in->audio_channels, w->channels);
@@ -379,7 +295,7 @@ static void test_wav(const struct wav_spec *w, const char *out_format)
 	       out_format, (unsigned long long)frames, start);
 	free(got);
 	shmfb_reader_close(r);
-	stop_producer(pid);
+	prog_stop(pid);
 }
 
 /* A WAV the producer must refuse: exit 1, one line naming the file and `why`. */
@@ -387,16 +303,16 @@ static void expect_bad_wav(const struct wav_spec *w, const char *why)
 {
 	char name[64], err[300], path[300], opt[400];
 	snprintf(name, sizeof name, "t-paudio-bad-%d", (int)getpid());
-	snprintf(err, sizeof err, "%s/bad.err", tmpdir);
-	snprintf(path, sizeof path, "%s/bad.wav", tmpdir);
+	snprintf(err, sizeof err, "%s/bad.err", test_tmpdir());
+	snprintf(path, sizeof path, "%s/bad.wav", test_tmpdir());
 	if (w)
 		write_wav(path, w);
 	else
 		unlink(path);
 	snprintf(opt, sizeof opt, "wav=%s", path);
 	const char *args[] = {"--size", "64x64", "--audio", opt, name, NULL};
-	ASSERT_EQ(wait_exit(spawn_producer(args, err)), 1);
-	char *e = slurp(err, NULL);
+	ASSERT_EQ(prog_wait(prog_spawn(args, -1, err)), 1);
+	char *e = prog_slurp(err, NULL);
 	printf("  %s", e);
 	ASSERT(!strncmp(e, "shmfb-producer: ", 16));
 	ASSERT_STR_CONTAINS(e, path);
@@ -435,22 +351,22 @@ static void test_wavs(void)
 	expect_bad_wav(NULL, "cannot open");
 	/* Not a WAV at all, and a file cut inside its fmt chunk. */
 	char path[300];
-	snprintf(path, sizeof path, "%s/bad.wav", tmpdir);
+	snprintf(path, sizeof path, "%s/bad.wav", test_tmpdir());
 	struct wav_spec ok = {1, 2, 48000, 16, 100, 0, 0, -1, 0};
 	write_wav(path, &ok);
 	ASSERT_EQ(truncate(path, 30), 0);
 	char err[300], opt[400], name[64];
-	snprintf(err, sizeof err, "%s/bad.err", tmpdir);
+	snprintf(err, sizeof err, "%s/bad.err", test_tmpdir());
 	snprintf(opt, sizeof opt, "wav=%s", path);
 	snprintf(name, sizeof name, "t-paudio-bad-%d", (int)getpid());
 	const char *args[] = {"--audio", opt, name, NULL};
-	ASSERT_EQ(wait_exit(spawn_producer(args, err)), 1);
-	ASSERT_STR_CONTAINS(slurp(err, NULL), "truncated in the fmt chunk");
+	ASSERT_EQ(prog_wait(prog_spawn(args, -1, err)), 1);
+	ASSERT_STR_CONTAINS(prog_slurp(err, NULL), "truncated in the fmt chunk");
 	FILE *f = fopen(path, "wb");
 	fputs("ID3 this is an mp3", f);
 	fclose(f);
-	ASSERT_EQ(wait_exit(spawn_producer(args, err)), 1);
-	ASSERT_STR_CONTAINS(slurp(err, NULL), "not a WAV file");
+	ASSERT_EQ(prog_wait(prog_spawn(args, -1, err)), 1);
+	ASSERT_STR_CONTAINS(prog_slurp(err, NULL), "not a WAV file");
 }
 
 /* --------------------------------------------------------------- av-sync */
@@ -471,11 +387,11 @@ static void test_av_sync(const char *fps)
 {
 	char name[64], err[300];
 	snprintf(name, sizeof name, "t-paudio-av-%d", (int)getpid());
-	snprintf(err, sizeof err, "%s/av.err", tmpdir);
+	snprintf(err, sizeof err, "%s/av.err", test_tmpdir());
 	const char *args[] = {"--size", "160x120", "--fps", fps, "--av-sync", "--audio-channels", "1",
 			      name, NULL};
-	pid_t pid = spawn_producer(args, err);
-	shmfb_reader *r = open_when_ready(name);
+	pid_t pid = prog_spawn(args, -1, err);
+	shmfb_reader *r = prog_open_when_ready(name);
 	const shmfb_info *in = shmfb_reader_info(r);
 	static uint8_t frame[AV_W * AV_H * 4];
 	static int16_t pcm[48000];
@@ -515,7 +431,7 @@ static void test_av_sync(const char *fps)
 			prev = pcm[i];
 		}
 	}
-	stop_producer(pid);
+	prog_stop(pid);
 	shmfb_reader_close(r);
 	printf("  --fps %s: %d white frames, %d clicks\n", fps, nwhite, nclicks);
 	ASSERT_GE(nwhite, 2);
@@ -555,24 +471,12 @@ static void test_av_sync(const char *fps)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const char *bin = getenv("SHMFB_BIN");
-	if (!bin) {
-		printf("SHMFB_BIN not set (run through tests/run.sh)\n");
-		return TEST_SKIP;
-	}
-	snprintf(bin_dir, sizeof bin_dir, "%s", bin);
-	char path[1100];
-	snprintf(path, sizeof path, "%s/shmfb-producer", bin);
-	if (access(path, X_OK) != 0) {
-		printf("%s not built\n", path);
-		return TEST_SKIP;
-	}
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/shmfb-test-paudio-%d", (int)getpid());
-	ASSERT_EQ(mkdir(tmpdir, 0700), 0);
-	atexit(kill_child);
-	signal(SIGPIPE, SIG_IGN);
+	test_init(argc, argv);
+	int rc = prog_init("shmfb-producer");
+	if (rc)
+		return rc;
 	printf("tone\n");
 	test_tone();
 	printf("wav\n");
@@ -580,10 +484,6 @@ int main(void)
 	printf("av-sync\n");
 	test_av_sync("30");
 	test_av_sync("29.97");
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		return 1;
 	printf("producer audio ok\n");
 	return 0;
 }

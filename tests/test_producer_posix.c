@@ -19,78 +19,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "prog.h"
 #include "shmfb.h"
 #include "test.h"
+#include "util.h"
 
 static const shmfb_pixfmt all_formats[] = {
 	SHMFB_FMT_RGBA8, SHMFB_FMT_BGRA8, SHMFB_FMT_RGB24, SHMFB_FMT_GRAY8,
 	SHMFB_FMT_NV12,  SHMFB_FMT_I420,  SHMFB_FMT_YUYV,
 };
 #define NFORMATS (sizeof all_formats / sizeof all_formats[0])
-
-static char producer_path[1024];
-static char tmpdir[256];
-static pid_t child = -1;
-
-static void kill_child(void)
-{
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		child = -1;
-	}
-}
-
-/* Starts the producer with args; stdin from in_fd (or /dev/null), stderr to err_path. */
-static pid_t spawn_producer(const char *const *args, int in_fd, const char *err_path)
-{
-	const char *argv[32] = {"shmfb-producer"};
-	int n = 1;
-	for (; args[n - 1]; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	ASSERT(pid >= 0);
-	if (pid == 0) {
-		int fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
-		dup2(fd, 0);
-		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(e, 2);
-		execv(producer_path, (char *const *)argv);
-		_exit(127);
-	}
-	child = pid;
-	return pid;
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-	for (int i = 0; i < 1000; i++) { /* 10 s */
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) {
-			child = -1;
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		}
-		usleep(10000);
-	}
-	kill_child();
-	FAIL_AT("producer %d did not exit", (int)pid);
-}
-
-static shmfb_reader *open_when_ready(const char *name)
-{
-	shmfb_reader *r;
-	for (int i = 0; i < 500; i++) { /* 5 s */
-		int rc = shmfb_open(name, &r);
-		if (rc == 0)
-			return r;
-		if (rc != SHMFB_ENOENT)
-			FAIL_AT("open %s: %s", name, shmfb_errdetail());
-		usleep(10000);
-	}
-	FAIL_AT("%s never appeared", name);
-}
 
 /* Copies the first frame newer than `after` into buf. */
 static void next_frame(shmfb_reader *r, uint64_t after, uint8_t *buf, size_t size, shmfb_frame *f)
@@ -105,19 +43,6 @@ static void next_frame(shmfb_reader *r, uint64_t after, uint8_t *buf, size_t siz
 			return;
 	}
 	FAIL_AT("no frame after %llu", (unsigned long long)after);
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[4096];
-	buf[0] = 0;
-	FILE *f = fopen(path, "r");
-	if (f) {
-		size_t n = fread(buf, 1, sizeof buf - 1, f);
-		buf[n] = 0;
-		fclose(f);
-	}
-	return buf;
 }
 
 /* ------------------------------------------------ the test's own conversion */
@@ -210,11 +135,11 @@ static void test_pattern(shmfb_pixfmt f)
 	char nm[64], err[300];
 	snprintf(nm, sizeof nm, "t-prod-pat-%d-%d", (int)getpid(), (int)f);
 	name = nm;
-	snprintf(err, sizeof err, "%s/pattern.err", tmpdir);
+	snprintf(err, sizeof err, "%s/pattern.err", test_tmpdir());
 	const char *args[] = {"--size", "320x240", "--format", shmfb_pixfmt_name(f), "--fps", "30",
 			      name, NULL};
-	pid_t pid = spawn_producer(args, -1, err);
-	shmfb_reader *r = open_when_ready(name);
+	pid_t pid = prog_spawn(args, -1, err);
+	shmfb_reader *r = prog_open_when_ready(name);
 	size_t size = frame_size(w, h, f);
 	uint8_t *buf = malloc(size);
 	ASSERT(buf);
@@ -242,7 +167,7 @@ static void test_pattern(shmfb_pixfmt f)
 	}
 	/* SIGTERM: exit 0, state closed, name gone. */
 	kill(pid, SIGTERM);
-	ASSERT_EQ(wait_exit(pid), 0);
+	ASSERT_EQ(prog_wait(pid), 0);
 	ASSERT_EQ(shmfb_reader_status(r), SHMFB_ECLOSED);
 	shmfb_reader *again;
 	ASSERT_EQ(shmfb_open(name, &again), SHMFB_ENOENT);
@@ -290,15 +215,15 @@ static void write_bmp(const char *path, uint32_t w, uint32_t h, const uint8_t *r
 static uint8_t *read_one_frame(const char *name, shmfb_pixfmt f, uint32_t w, uint32_t h,
 			       const char *const *args, const char *err)
 {
-	pid_t pid = spawn_producer(args, -1, err);
-	shmfb_reader *r = open_when_ready(name);
+	pid_t pid = prog_spawn(args, -1, err);
+	shmfb_reader *r = prog_open_when_ready(name);
 	size_t size = frame_size(w, h, f);
 	uint8_t *buf = malloc(size);
 	ASSERT(buf);
 	shmfb_frame fr;
 	next_frame(r, 0, buf, size, &fr);
 	kill(pid, SIGINT);
-	ASSERT_EQ(wait_exit(pid), 0);
+	ASSERT_EQ(prog_wait(pid), 0);
 	shmfb_reader_close(r);
 	return buf;
 }
@@ -308,9 +233,9 @@ static void test_image(shmfb_pixfmt f)
 	const uint32_t w = 64, h = 48;
 	char name[64], ppm[300], bmp[300], err[300];
 	snprintf(name, sizeof name, "t-prod-img-%d-%d", (int)getpid(), (int)f);
-	snprintf(ppm, sizeof ppm, "%s/random.ppm", tmpdir);
-	snprintf(bmp, sizeof bmp, "%s/solid.bmp", tmpdir);
-	snprintf(err, sizeof err, "%s/image.err", tmpdir);
+	snprintf(ppm, sizeof ppm, "%s/random.ppm", test_tmpdir());
+	snprintf(bmp, sizeof bmp, "%s/solid.bmp", test_tmpdir());
+	snprintf(err, sizeof err, "%s/image.err", test_tmpdir());
 	/* Exactly the mapping's size: every pixel converted, none scaled. */
 	uint8_t rgb[64 * 48 * 3];
 	for (size_t i = 0; i < sizeof rgb; i++)
@@ -360,7 +285,7 @@ static void test_raw(shmfb_pixfmt f)
 	const uint32_t w = 96, h = 64;
 	char name[64], err[300];
 	snprintf(name, sizeof name, "t-prod-raw-%d-%d", (int)getpid(), (int)f);
-	snprintf(err, sizeof err, "%s/raw.err", tmpdir);
+	snprintf(err, sizeof err, "%s/raw.err", test_tmpdir());
 	size_t size = frame_size(w, h, f);
 	enum { FRAMES = 4 };
 	uint8_t *sent = malloc(size * FRAMES), *got = malloc(size);
@@ -373,9 +298,9 @@ static void test_raw(shmfb_pixfmt f)
 	ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0); /* the producer must not hold the write end */
 	const char *args[] = {"--size", sz, "--format", shmfb_pixfmt_name(f), "--fps", "20", "--raw",
 			      name, NULL};
-	pid_t pid = spawn_producer(args, fds[0], err);
+	pid_t pid = prog_spawn(args, fds[0], err);
 	close(fds[0]);
-	shmfb_reader *r = open_when_ready(name);
+	shmfb_reader *r = prog_open_when_ready(name);
 	shmfb_frame fr = {0};
 	for (int i = 0; i < FRAMES; i++) {
 		ASSERT_EQ(write(fds[1], sent + size * i, size), (ssize_t)size);
@@ -387,8 +312,8 @@ static void test_raw(shmfb_pixfmt f)
 	/* Then half a frame and the end of input: reported, never published. */
 	ASSERT_EQ(write(fds[1], sent, size / 2), (ssize_t)(size / 2));
 	close(fds[1]);
-	ASSERT_EQ(wait_exit(pid), 1);
-	ASSERT_STR_CONTAINS(slurp(err), "short final frame");
+	ASSERT_EQ(prog_wait(pid), 1);
+	ASSERT_STR_CONTAINS(prog_slurp(err, NULL), "short final frame");
 	ASSERT_EQ(shmfb_reader_latest_index(r), FRAMES);
 	ASSERT_EQ(shmfb_reader_status(r), SHMFB_ECLOSED);
 	shmfb_reader_close(r);
@@ -396,22 +321,12 @@ static void test_raw(shmfb_pixfmt f)
 	free(got);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const char *bin = getenv("SHMFB_BIN");
-	if (!bin) {
-		printf("SHMFB_BIN not set (run through tests/run.sh)\n");
-		return TEST_SKIP;
-	}
-	snprintf(producer_path, sizeof producer_path, "%s/shmfb-producer", bin);
-	if (access(producer_path, X_OK) != 0) {
-		printf("%s not built\n", producer_path);
-		return TEST_SKIP;
-	}
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/shmfb-test-producer-%d", (int)getpid());
-	ASSERT_EQ(mkdir(tmpdir, 0700), 0);
-	atexit(kill_child);
-	signal(SIGPIPE, SIG_IGN);
+	test_init(argc, argv);
+	int rc = prog_init("shmfb-producer");
+	if (rc)
+		return rc;
 	srand(12345);
 	for (size_t i = 0; i < NFORMATS; i++) {
 		printf("format %s\n", shmfb_pixfmt_name(all_formats[i]));
@@ -419,10 +334,6 @@ int main(void)
 		test_image(all_formats[i]);
 		test_raw(all_formats[i]);
 	}
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		return 1;
 	printf("producer ok\n");
 	return 0;
 }
