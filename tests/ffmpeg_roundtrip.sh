@@ -8,22 +8,9 @@
 # on a busy machine, so every frame must arrive, bit for bit, in order, none
 # twice.  Every pixel format, a small size so it
 # stays quick.
-set -u
-P="$SHMFB_BIN/shmfb-producer"
-S="$SHMFB_BIN/shmfb"
-[ -x "$P" ] || { echo "shmfb-producer not built"; exit 77; }
+TAG=ffrt
+. "$(dirname "$0")/tools/producer_env.sh"
 command -v ffmpeg >/dev/null || { echo "ffmpeg not installed"; exit 77; }
-T=$(mktemp -d /tmp/shmfb-ffmpeg-test.XXXXXX)
-N=t-ffrt-$$
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	"$S" rm "$N" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
 
 FRAMES=20
 SIZE=160x120

@@ -3,41 +3,11 @@
 # values, every picture format stb_image reads, corrupt, truncated and
 # oversized pictures, slideshows, animated GIFs, signals, --keep, and the
 # ways shmfb cat ends.  Pictures are made here with ImageMagick.
-set -u
-P="$SHMFB_BIN/shmfb-producer"
-S="$SHMFB_BIN/shmfb"
-[ -x "$P" ] || { echo "shmfb-producer not built"; exit 77; }
+TAG=prodsh
+. "$(dirname "$0")/tools/producer_env.sh"
 command -v convert >/dev/null || { echo "ImageMagick (convert) not installed"; exit 77; }
-T=$(mktemp -d /tmp/shmfb-producer-test.XXXXXX)
-N=t-prodsh-$$
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	for s in a b c d e f g; do "$S" rm "$N-$s" >/dev/null 2>&1; done
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
-
-# wait_for NAME: until the mapping exists (5 s)
-wait_for() {
-	i=0
-	until "$S" info "$1" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$1 never appeared"; sleep 0.05
-	done
-}
 
 # ---- bad option values: exit 2 and one line naming the option
-expect_usage() {
-	"$P" "$@" >"$T/out" 2>"$T/err"; rc=$?
-	[ $rc -eq 2 ] || fail "'$*': exit $rc, want 2 ($(cat "$T/err"))"
-	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "'$*': not one line: $(cat "$T/err")"
-	grep -q '^shmfb-producer: ' "$T/err" || fail "'$*': no program prefix: $(cat "$T/err")"
-	[ -n "$want" ] && { grep -q -- "$want" "$T/err" || fail "'$*': '$want' not in: $(cat "$T/err")"; }
-	[ -s "$T/out" ] && fail "'$*': wrote to stdout"
-	return 0
-}
 want='--size 0x10: width must be at least 1';  expect_usage --size 0x10 x
 want='height must be at least 1';              expect_usage --size 10x0 x
 want='nv12 needs an even width';               expect_usage --size 641x480 --format nv12 x

@@ -4,37 +4,9 @@
 # bad values, and ffmpeg reading `shmfb cat --audio` with the arguments
 # `shmfb cat --audio --info` prints.  (The samples themselves are checked by
 # test_producer_audio_posix.)
-set -u
-P="$SHMFB_BIN/shmfb-producer"
-S="$SHMFB_BIN/shmfb"
-[ -x "$P" ] || { echo "shmfb-producer not built"; exit 77; }
-T=$(mktemp -d /tmp/shmfb-paudio-test.XXXXXX)
-N=t-paudiosh-$$
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	for s in a b c; do "$S" rm "$N-$s" >/dev/null 2>&1; done
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
+TAG=paudiosh
+. "$(dirname "$0")/tools/producer_env.sh"
 
-wait_for() {
-	i=0
-	until "$S" info "$1" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$1 never appeared"; sleep 0.05
-	done
-}
-
-expect_usage() {
-	"$P" "$@" >"$T/out" 2>"$T/err"; rc=$?
-	[ $rc -eq 2 ] || fail "'$*': exit $rc, want 2 ($(cat "$T/err"))"
-	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "'$*': not one line: $(cat "$T/err")"
-	grep -q '^shmfb-producer: ' "$T/err" || fail "'$*': no program prefix: $(cat "$T/err")"
-	grep -q -- "$want" "$T/err" || fail "'$*': '$want' not in: $(cat "$T/err")"
-	return 0
-}
 want='--mode 9: expected octal';                 expect_usage --mode 9 x
 want='--mode 01777: only permission bits';       expect_usage --mode 01777 x
 want='--mode abc: expected octal';               expect_usage --mode abc x
