@@ -32,7 +32,10 @@ static int open_once(shmfb_reader *r, const char *name, int *again)
 	 * only after seeing it is the header complete, so it is checked first. */
 	if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == 0) {
 		*again = 1;
-		return shmfb__errorf(SHMFB_EBADSTATE, "%s: header never completed by its producer", name);
+		/* Not accepted either way; the validation only picks the message:
+		 * bad magic for a file that never was a mapping. */
+		rc = shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
+		return rc < 0 ? rc : shmfb__errorf(SHMFB_EBADSTATE, "%s: header never completed by its producer", name);
 	}
 	return shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
 }
