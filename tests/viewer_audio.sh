@@ -41,7 +41,11 @@ played=$(js "$TMP/tone.json" .audio.frames_played)
 # Start-up is not an underrun (playing waits for the ring to fill); one
 # underrun is tolerated for a stall of this loaded 2-core machine.
 [ "$under" -le 1 ] || fail "$under underruns playing a steady tone"
-[ "$over" = 0 ] || fail "$over overruns"
+# Under a sanitizer the viewer itself may stall past the 200 ms ring once;
+# the overrun must then be counted (and explains a break below).
+max_over=0
+[ -n "${SAN:-}" ] && max_over=1
+[ "$over" -le $max_over ] || fail "$over overruns"
 [ "$played" -ge 72000 ] || fail "only $played frames played in 3 s"
 [ "$(js "$TMP/tone.json" .audio.av_offset_ms.count)" = 0 ] || fail "a flash/click pair found in a plain tone"
 # What the device got: one sine, continued sample by sample.
@@ -57,7 +61,7 @@ samples=$(sed -n 's/^samples=\([0-9]*\).*/\1/p' "$TMP/pcm.out")
 # Silence only where an underrun was counted; a break only where one was
 # counted or the latency was trimmed (the disk driver lags under load).
 [ "$gaps" -le "$under" ] || { cat "$TMP/pcm.err"; fail "$gaps gaps in the tone, $under underruns counted"; }
-[ "$breaks" -le $((skips + under)) ] || { cat "$TMP/pcm.err"; fail "$breaks breaks in the tone, $skips trims and $under underruns counted"; }
+[ "$breaks" -le $((skips + under + over)) ] || { cat "$TMP/pcm.err"; fail "$breaks breaks in the tone, $skips trims, $under underruns and $over overruns counted"; }
 lat=$(js "$TMP/tone.json" .audio.latency_ms.p50)
 awk -v l="$lat" 'BEGIN { exit !(l > 0 && l < 300) }' || fail "implausible audio latency $lat ms"
 
