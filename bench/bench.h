@@ -91,7 +91,6 @@ typedef struct bench_copy_row {
 	double memcpy_gbps;               /* the same bytes, plain memcpy into one buffer */
 	double memcpy3_gbps;              /* ... into three buffers in turn, like the slots */
 	double memcpy_thp_gbps;           /* ... into one buffer of transparent huge pages */
-	double stream_gbps;               /* acquire + non-temporal copy + publish; 0 = n/a */
 } bench_copy_row;
 
 typedef struct bench_reader_run {

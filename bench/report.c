@@ -128,19 +128,19 @@ static void table_latency(FILE *f, const bench_results *r)
 static void table_throughput(FILE *f, const bench_results *r)
 {
 	fprintf(f, "\n2. throughput of copy-publish (one writer, no reader) beside memcpy of the same bytes, GB/s\n");
-	fprintf(f, "   %-16s %9s %7s %7s %6s %10s %6s %7s %10s\n", "frame", "frames/s", "GB/s", "memcpy",
-		"ratio", "memcpy x3", "ratio", "(huge)", "streaming");
+	fprintf(f, "   %-16s %9s %7s %7s %6s %10s %6s %7s\n", "frame", "frames/s", "GB/s", "memcpy",
+		"ratio", "memcpy x3", "ratio", "(huge)");
 	for (uint32_t i = 0; i < r->copy_rows; i++) {
 		const bench_copy_row *c = &r->copy[i];
 		char size[40];
 		snprintf(size, sizeof size, "%ux%u %s", c->width, c->height, shmfb_pixfmt_name(c->format));
-		fprintf(f, "   %-16s %9.0f %7.2f %7.2f %5.0f%% %10.2f %5.0f%% %7.2f %10.2f\n", size,
+		fprintf(f, "   %-16s %9.0f %7.2f %7.2f %5.0f%% %10.2f %5.0f%% %7.2f\n", size,
 			c->publish_fps, c->publish_gbps, c->memcpy_gbps,
 			100 * ratio(c->publish_gbps, c->memcpy_gbps), c->memcpy3_gbps,
-			100 * ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps, c->stream_gbps);
+			100 * ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps);
 	}
 	fprintf(f, "   memcpy: into one buffer; x3: into three in turn, as the slots; huge: one buffer in\n"
-		   "   huge pages; streaming: acquire + non-temporal copy + publish (proposed publish_copy)\n");
+		   "   huge pages.  copy-publish streams frames of 4 MiB and more around the cache (x86-64)\n");
 	fprintf(f, "   zero-copy acquire+publish: %.0f ns a frame (a bare FUTEX_WAKE alone: %.0f ns)\n",
 		r->zero_copy_ns, r->futex_wake_ns);
 	fprintf(f, "   page faults while copy-publishing: %llu; readers' buffers in huge pages: %s\n",
@@ -310,12 +310,11 @@ static void json_throughput(FILE *f, const bench_results *r)
 		const bench_copy_row *c = &r->copy[i];
 		fprintf(f, "      {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"frame_bytes\": %llu, "
 			   "\"publish_fps\": %.1f, \"publish_gbps\": %.4f, \"memcpy_gbps\": %.4f, "
-			   "\"ratio\": %.4f, \"memcpy3_gbps\": %.4f, \"ratio3\": %.4f, \"memcpy_huge_gbps\": %.4f, "
-			   "\"stream_publish_gbps\": %.4f}%s\n",
+			   "\"ratio\": %.4f, \"memcpy3_gbps\": %.4f, \"ratio3\": %.4f, \"memcpy_huge_gbps\": %.4f}%s\n",
 			c->width, c->height, shmfb_pixfmt_name(c->format), (unsigned long long)c->frame_bytes,
 			c->publish_fps, c->publish_gbps, c->memcpy_gbps, ratio(c->publish_gbps, c->memcpy_gbps),
 			c->memcpy3_gbps, ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps,
-			c->stream_gbps, i + 1 < r->copy_rows ? "," : "");
+			i + 1 < r->copy_rows ? "," : "");
 	}
 	fprintf(f, "    ],\n    \"zero_copy_ns\": %.1f, \"futex_wake_ns\": %.1f, \"publish_page_faults\": %llu, "
 		   "\"reader_huge_pages\": %s\n  },\n",

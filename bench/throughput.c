@@ -43,47 +43,7 @@ static void clobber(void *p)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-/*
- * A copy with non-temporal (cache-bypassing) stores: the prototype of a
- * change proposed for shmfb_writer_publish_copy (docs/PERFORMANCE.md).
- * Frames bigger than the cache gain because the three slots no longer
- * evict the source from it.  The fences matter: streaming stores are not
- * ordered with other stores, so one keeps them after the slot's odd seqlock
- * value and one keeps them before the even value that publishes the frame.
- */
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#define HAVE_STREAM_COPY 1
-static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	_mm_sfence();
-	size_t head = (16 - ((uintptr_t)dst & 15)) & 15;
-	if (head > n)
-		head = n;
-	memcpy(dst, src, head);
-	size_t i = head;
-	for (; i + 64 <= n; i += 64) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(src + i));
-		__m128i b = _mm_loadu_si128((const __m128i *)(src + i + 16));
-		__m128i c = _mm_loadu_si128((const __m128i *)(src + i + 32));
-		__m128i d = _mm_loadu_si128((const __m128i *)(src + i + 48));
-		_mm_stream_si128((__m128i *)(dst + i), a);
-		_mm_stream_si128((__m128i *)(dst + i + 16), b);
-		_mm_stream_si128((__m128i *)(dst + i + 32), c);
-		_mm_stream_si128((__m128i *)(dst + i + 48), d);
-	}
-	memcpy(dst + i, src + i, n - i);
-	_mm_sfence();
-}
-#else
-#define HAVE_STREAM_COPY 0
-static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	memcpy(dst, src, n);
-}
-#endif
-
-enum { M_MEMCPY1, M_MEMCPY3, M_MEMCPY_HUGE, M_PUBLISH, M_STREAM, METHODS };
+enum { M_MEMCPY1, M_MEMCPY3, M_MEMCPY_HUGE, M_PUBLISH, METHODS };
 
 struct method_ctx {
 	shmfb_writer *w;
@@ -96,7 +56,6 @@ struct method_ctx {
 /* One copy by method m; count is how many it has done so far. */
 static void copy_once(struct method_ctx *x, int m, uint64_t count)
 {
-	shmfb_planes p;
 	switch (m) {
 	case M_MEMCPY1:
 		memcpy(x->dst[0], x->src, x->n);
@@ -112,11 +71,6 @@ static void copy_once(struct method_ctx *x, int m, uint64_t count)
 		break;
 	case M_PUBLISH:
 		shmfb_writer_publish_copy(x->w, x->src, x->n, ++x->frame, 0);
-		break;
-	case M_STREAM:
-		shmfb_writer_acquire(x->w, &p);
-		stream_copy(p.data[0], x->src, x->n);
-		shmfb_writer_publish(x->w, ++x->frame, 0);
 		break;
 	}
 }
@@ -172,7 +126,7 @@ static int measure_row(struct tp_args *a, uint32_t i)
 		snprintf(c->err, sizeof c->err, "throughput: out of memory for %zu-byte frames", n);
 	} else {
 		bench_fill(src, n, i);
-		int methods = HAVE_STREAM_COPY ? METHODS : M_STREAM;
+		int methods = METHODS;
 		uint64_t slice = (uint64_t)(a->o->seconds * 1e9 / ROUNDS / methods);
 		double v[METHODS][ROUNDS];
 		/* One untimed pass of each warms caches and TLBs alike. */
@@ -190,12 +144,11 @@ static int measure_row(struct tp_args *a, uint32_t i)
 		row->memcpy3_gbps = median(v[M_MEMCPY3], ROUNDS) / 1e9;
 		row->memcpy_thp_gbps = median(v[M_MEMCPY_HUGE], ROUNDS) / 1e9;
 		row->publish_gbps = median(v[M_PUBLISH], ROUNDS) / 1e9;
-		row->stream_gbps = HAVE_STREAM_COPY ? median(v[M_STREAM], ROUNDS) / 1e9 : 0;
 		row->publish_fps = row->publish_gbps * 1e9 / (double)n;
 		bench_progress("throughput: %ux%u %s: copy-publish %.1f GB/s, memcpy %.1f GB/s "
-			       "(3 buffers %.1f, huge pages %.1f), streaming publish %.1f GB/s",
+			       "(3 buffers %.1f, huge pages %.1f)",
 			       row->width, row->height, shmfb_pixfmt_name(row->format), row->publish_gbps,
-			       row->memcpy_gbps, row->memcpy3_gbps, row->memcpy_thp_gbps, row->stream_gbps);
+			       row->memcpy_gbps, row->memcpy3_gbps, row->memcpy_thp_gbps);
 	}
 	bench_free(src, n);
 	bench_free(x.huge, n);
