@@ -52,6 +52,21 @@ void bench_spin_ns(uint64_t ns)
 		bench_cpu_relax();
 }
 
+int bench_create_writer(const bench_opts *o, const char *name, const char *what,
+			char *err, size_t errlen, shmfb_writer **w)
+{
+	shmfb_writer_options wo;
+	shmfb_writer_options_init(&wo);
+	wo.width = o->width;
+	wo.height = o->height;
+	wo.format = o->format;
+	if (shmfb_create(name, &wo, w) < 0) {
+		snprintf(err, errlen, "%s: %s", what, shmfb_errdetail());
+		return -1;
+	}
+	return 0;
+}
+
 void bench_fill(uint8_t *p, size_t n, uint32_t seed)
 {
 	uint32_t x = seed * 2654435761u + 1;

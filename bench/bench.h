@@ -165,6 +165,12 @@ void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *bench_next_name(const bench_opts *o, char *buf, size_t size);
 /* Busy-waits for ns nanoseconds. */
 void bench_spin_ns(uint64_t ns);
+/*
+ * Creates the mapping `name` with the frame of o (size and format).  On
+ * failure: -1, with "<what>: <detail>" in err.
+ */
+int bench_create_writer(const bench_opts *o, const char *name, const char *what,
+			char *err, size_t errlen, shmfb_writer **w);
 /* Fills a frame with a non-constant pattern (so nothing can shortcut a copy). */
 void bench_fill(uint8_t *p, size_t n, uint32_t seed);
 

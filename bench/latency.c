@@ -115,14 +115,8 @@ static int lat_writer(void *arg)
 {
 	struct lat_args *a = arg;
 	struct lat_ctl *c = a->ctl;
-	shmfb_writer_options wo;
-	shmfb_writer_options_init(&wo);
-	wo.width = a->o->width;
-	wo.height = a->o->height;
-	wo.format = a->o->format;
 	shmfb_writer *w;
-	if (shmfb_create(c->name, &wo, &w) < 0) {
-		snprintf(c->err, sizeof c->err, "latency: %s", shmfb_errdetail());
+	if (bench_create_writer(a->o, c->name, "latency", c->err, sizeof c->err, &w) < 0) {
 		atomic_store_explicit(&c->writer_ready, 2, memory_order_release);
 		return 1;
 	}

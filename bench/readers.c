@@ -72,19 +72,13 @@ static int rd_writer(void *arg)
 {
 	struct rd_args *a = arg;
 	struct rd_ctl *c = a->ctl;
-	shmfb_writer_options wo;
-	shmfb_writer_options_init(&wo);
-	wo.width = a->o->width;
-	wo.height = a->o->height;
-	wo.format = a->o->format;
 	shmfb_writer *w;
-	if (shmfb_create(c->name, &wo, &w) < 0) {
-		snprintf(c->err, sizeof c->err, "readers: %s", shmfb_errdetail());
+	if (bench_create_writer(a->o, c->name, "readers", c->err, sizeof c->err, &w) < 0) {
 		atomic_store_explicit(&c->writer_ready, 2, memory_order_release);
 		return 1;
 	}
 	shmfb_layout l;
-	shmfb_layout_compute(wo.width, wo.height, wo.format, &l);
+	shmfb_layout_compute(a->o->width, a->o->height, a->o->format, &l);
 	size_t n = (size_t)l.frame_bytes;
 	uint8_t *src = bench_alloc_faulted(n, 0);
 	if (!src) {

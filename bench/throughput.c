@@ -162,16 +162,9 @@ static int measure_row(struct tp_args *a, uint32_t i)
 static int measure_zero_copy(struct tp_args *a)
 {
 	struct tp_ctl *c = a->ctl;
-	shmfb_writer_options wo;
-	shmfb_writer_options_init(&wo);
-	wo.width = a->o->width;
-	wo.height = a->o->height;
-	wo.format = a->o->format;
 	shmfb_writer *w;
-	if (shmfb_create(c->zc_name, &wo, &w) < 0) {
-		snprintf(c->err, sizeof c->err, "zero-copy: %s", shmfb_errdetail());
+	if (bench_create_writer(a->o, c->zc_name, "zero-copy", c->err, sizeof c->err, &w) < 0)
 		return 1;
-	}
 	uint64_t dur = (uint64_t)(a->o->seconds * 1e9 / 4), batch = 1000;
 	double zc[ROUNDS], fw[ROUNDS];
 	for (int r = 0; r < ROUNDS; r++) {
