@@ -136,15 +136,41 @@ static int run_reader(char **a)
 	return 1;
 }
 
+/*
+ * Waits until a producer of a generation other than *gen has published, so
+ * every kill hits a live producer however slowly processes start (Wine,
+ * valgrind).  0 when it never does.
+ */
+static int wait_until_publishing(const char *name, uint64_t *gen)
+{
+	for (int i = 0; i < 5000; i++, test_sleep_ms(1)) {
+		shmfb_reader *r;
+		if (shmfb_open(name, &r) != 0)
+			continue;
+		uint64_t g = shmfb_reader_info(r)->generation;
+		int live = g != *gen && shmfb_reader_latest_index(r) > 0;
+		shmfb_reader_close(r);
+		if (live) {
+			*gen = g;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void kill_producers(const char *name)
 {
-	uint64_t seed = 88172645463325252ull;
+	uint64_t seed = 88172645463325252ull, gen = 0;
 	for (int i = 0; i < KILLS; i++) {
 		test_proc p;
 		const char *args[] = {name, NULL};
 		ASSERT_EQ(test_spawn_self(&p, "producer", args), 0);
+		if (!wait_until_publishing(name, &gen)) {
+			test_kill(&p);
+			FAIL_AT("producer %d never published (exit %d)", i, test_wait(&p, 5000));
+		}
 		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-		test_sleep_ms(test_scale(5, 800) + (int)(seed % 40)); /* valgrind starts slowly */
+		test_sleep_ms(5 + (int)(seed % 40));
 		test_kill(&p);
 		int code = test_wait(&p, 5000);
 		if (code == 1)
