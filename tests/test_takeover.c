@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "shmfb.h"
 #include "test.h"
@@ -155,14 +156,86 @@ static void file_backed(void)
 	ASSERT(!file_exists(path));
 }
 
+/*
+ * Child: waits for the start time, then tries to take the stale name.
+ * Exit 0: won, and the name still leads to its own mapping half a second
+ * later; 3: won but another racer removed its name; 10: told the name is
+ * in use (the right answer for all but one); 1: any other error.
+ */
+static int run_racer(char **a)
+{
+	uint64_t start = strtoull(a[1], NULL, 10);
+	while (shmfb_now_ns() < start)
+		;
+	shmfb_writer_options o = small(0);
+	shmfb_writer *w;
+	int rc = shmfb_create(a[0], &o, &w);
+	if (rc == SHMFB_EEXIST)
+		return 10;
+	if (rc != 0) {
+		fprintf(stderr, "racer: %s\n", shmfb_errdetail());
+		return 1;
+	}
+	test_sleep_ms(500);
+	shmfb_reader *r;
+	int intact = shmfb_open(a[0], &r) == 0 &&
+		     shmfb_reader_info(r)->generation == shmfb_writer_generation(w);
+	if (intact)
+		shmfb_reader_close(r);
+	else
+		fprintf(stderr, "racer: won %s, then lost it to another racer\n", a[0]);
+	shmfb_writer_close(w);
+	return intact ? 0 : 3;
+}
+
+/*
+ * Six processes try to take over the same stale name at the same instant,
+ * 20 times: one wins and keeps its name, the others are told it is in use.
+ */
+static void racing_takeovers(void)
+{
+	enum { RACERS = 6, ROUNDS = 20 };
+	int won = 0;
+	for (int round = 0; round < test_scale(ROUNDS, 3); round++) {
+		const char *name = test_unique_name("race");
+		test_proc owner, racers[RACERS];
+		shmfb_reader_close(start_owner(name, &owner));
+		test_kill(&owner);
+		test_wait(&owner, 5000);
+		char start[32];
+		snprintf(start, sizeof start, "%llu",
+			 (unsigned long long)(shmfb_now_ns() + (uint64_t)test_scale(100, 3000) * SHMFB_MS));
+		const char *args[] = {name, start, NULL};
+		for (int i = 0; i < RACERS; i++)
+			ASSERT_EQ(test_spawn_self(&racers[i], "racer", args), 0);
+		int winners = 0;
+		for (int i = 0; i < RACERS; i++) {
+			int code = test_wait(&racers[i], 30000);
+			if (code != 0 && code != 10)
+				FAIL_AT("round %d: racer %d exited %d", round, i, code);
+			winners += code == 0;
+		}
+		ASSERT_GE(winners, 1);
+		won += winners;
+		shmfb_unlink(name);
+	}
+	fprintf(stderr, "racing takeovers: %d winners in %d rounds, none lost its name\n", won,
+		test_scale(ROUNDS, 3));
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	if (test_child_role())
+	const char *role = test_child_role();
+	if (role && !strcmp(role, "racer"))
+		return run_racer(test_child_args());
+	if (role)
 		return run_owner(test_child_args());
 	stale_name_is_taken_over();
 	if (test_names_persist()) /* Windows cannot re-bind a live object's name */
 		live_name_is_replaced_on_request();
+	if (test_names_persist()) /* Windows: no stale names to race for */
+		racing_takeovers();
 	file_backed();
 	return 0;
 }

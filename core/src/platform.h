@@ -51,6 +51,15 @@ int shmfb__plat_unlink(const char *name);
  */
 int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg);
 /*
+ * Removes `name` only if its object has no living owner and is still the
+ * object `seen` (when seen is NULL, whatever object the name leads to now).
+ * Two processes taking over one stale name at once cannot remove each
+ * other's new object this way.  0 when removed, already gone or now leading
+ * elsewhere (the caller creates again and re-inspects); SHMFB_EEXIST when
+ * the owner lives or another process got there first.
+ */
+int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen);
+/*
  * 1 while the process that created the object is alive and has not closed
  * it (a lock held by the creator, released by the kernel at its death),
  * 0 when not.

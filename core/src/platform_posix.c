@@ -10,7 +10,10 @@
  * long as it lives.  The kernel drops it when the process dies however it
  * dies, which, unlike a pid, cannot be confused by pid reuse or a pid
  * namespace.  A probe takes a shared lock without blocking: it succeeds only
- * when no creator holds the object.
+ * when no creator holds the object.  The creator locks the object before it
+ * has a name (O_TMPFILE, then linkat), and whoever removes a stale name
+ * holds that same lock while it does (unlink_unowned), so a name never leads
+ * to a living producer's object that another process could remove.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -189,19 +192,86 @@ static int reserve(int fd, size_t size, const char *name)
 	return 0;
 }
 
+/* The object's path: NAME itself, or /dev/shm/shmfb-NAME (glibc's shm_open path). */
+static void object_path(const char *name, char *path, size_t n)
+{
+	if (shmfb__name_is_path(name))
+		snprintf(path, n, "%s", name);
+	else
+		snprintf(path, n, SHM_DIR "/" SHM_PREFIX "%s", name);
+}
+
+/*
+ * An unnamed object in the directory that will hold `name` (O_TMPFILE), so
+ * it can be locked before anyone can see it.  -1 where the file system
+ * cannot (errno says why).
+ */
+static int open_unnamed(const char *name, mode_t mode)
+{
+	char dir[PATH_MAX];
+	object_path(name, dir, sizeof dir);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0'; /* "/x": the root directory */
+	else
+		*slash = '\0';
+	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+}
+
+/* Gives the unnamed object fd its name; fails with EEXIST if the name is taken. */
+static int link_name(int fd, const char *name)
+{
+	char path[PATH_MAX], self[64];
+	object_path(name, path, sizeof path);
+	if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	/* Without CAP_DAC_READ_SEARCH, AT_EMPTY_PATH is refused: go through /proc. */
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * A new object, locked by its creator before it has a name, so that no
+ * process ever finds it under the name without a living owner.  Where the
+ * file system has no O_TMPFILE, the name is created directly and locked a
+ * system call later (name_owner_alive allows for that instant).
+ */
+static int create_locked(const char *name, mode_t mode)
+{
+	int fd = open_unnamed(name, mode);
+	if (fd >= 0) {
+		if (flock(fd, LOCK_EX) == 0 && link_name(fd, name) == 0)
+			return fd;
+		int e = errno;
+		close(fd);
+		errno = e;
+		if (e != ENOENT && e != EPERM && e != EOPNOTSUPP)
+			return -1;
+	} else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT) {
+		return -1;
+	}
+	fd = open_object(name, O_RDWR | O_CREAT | O_EXCL, mode);
+	/* Blocking: a reader's liveness probe holds a shared lock for microseconds. */
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+		shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__seg *seg)
 {
 	memset(seg, 0, sizeof *seg);
-	int fd = open_object(name, O_RDWR | O_CREAT | O_EXCL, (mode_t)mode);
+	int fd = create_locked(name, (mode_t)mode);
 	if (fd < 0)
 		return errno == EEXIST ? shmfb__errorf(SHMFB_EEXIST, "%s: name exists", name)
 				       : sys_error("create", name);
 	int rc;
-	/* Blocking: a reader's liveness probe holds a shared lock for microseconds. */
-	if (flock(fd, LOCK_EX) < 0) {
-		rc = sys_error("flock", name);
-		goto fail;
-	}
 	if (fchmod(fd, (mode_t)mode) < 0) { /* exact mode, whatever the umask */
 		rc = sys_error("fchmod", name);
 		goto fail;
@@ -301,6 +371,50 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg)
 		return 0;
 	}
 	return errno == EWOULDBLOCK;
+}
+
+/* Same file: the name's object and fd. */
+static int name_is_fd(const char *name, int fd)
+{
+	shmfb__seg s = {.handle = fd};
+	return shmfb__plat_seg_is_current(name, &s);
+}
+
+int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
+{
+	int fd = seen ? (int)seen->handle : open_object(name, O_RDONLY, 0);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : sys_error("open", name);
+	int rc = 0;
+	/*
+	 * The exclusive lock is what a creator holds for life.  Holding it here
+	 * proves the owner is gone, and makes this process the only one that
+	 * may remove this object: a second process taking over the same name
+	 * waits its turn, then finds the name no longer leads here.  Readers'
+	 * shared probes last microseconds, so those are waited out.
+	 */
+	for (int i = 0;; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		int probe_only = flock(fd, LOCK_SH | LOCK_NB) == 0;
+		if (probe_only)
+			flock(fd, LOCK_UN);
+		if (!probe_only || i == 100) {
+			rc = shmfb__errorf(SHMFB_EEXIST, "%s: taken by another process meanwhile", name);
+			goto out;
+		}
+		struct timespec ts = {0, 100 * 1000L};
+		nanosleep(&ts, NULL);
+	}
+	/* Under the lock the name cannot be moved to a new object (creators link locked objects). */
+	if (name_is_fd(name, fd) && (shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name)) < 0 &&
+	    errno != ENOENT)
+		rc = sys_error("unlink", name);
+	flock(fd, LOCK_UN);
+out:
+	if (!seen)
+		close(fd);
+	return rc;
 }
 
 int shmfb__plat_name_owner_alive(const char *name)

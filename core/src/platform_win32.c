@@ -543,6 +543,17 @@ int shmfb__plat_seg_lost(const shmfb__seg *seg)
 	return 0;
 }
 
+/*
+ * A section has no stale name to remove (it goes with its last handle), and
+ * a backing file is removed as by shmfb_unlink: Windows has no lock a dead
+ * creator leaves behind to arbitrate two processes taking over one file.
+ */
+int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
+{
+	(void)seen;
+	return shmfb__plat_unlink(name);
+}
+
 int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg)
 {
 	const struct winseg *ws = winseg_of(seg);

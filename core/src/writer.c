@@ -42,6 +42,8 @@ static int check_stale(const char *name, int opened, const shmfb__seg *old)
 	if (rc == 0 && alive)
 		return shmfb__errorf(SHMFB_EEXIST, "%s: in use by running producer pid %u (use replace to take it over)",
 				     name, info.producer_pid);
+	if (alive && !shmfb__name_is_path(name))
+		return shmfb__errorf(SHMFB_EEXIST, "%s: in use by a producer still creating it", name);
 	if (rc == 0 || (!alive && !shmfb__name_is_path(name)))
 		return 0;
 	return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
@@ -54,13 +56,16 @@ static int take_over(const char *name, uint32_t flags)
 	int opened = shmfb__plat_seg_open(name, 0, &old);
 	if (opened == SHMFB_ENOENT)
 		return 0; /* vanished meanwhile: just create */
-	int rc = flags & SHMFB_CREATE_REPLACE ? 0 : check_stale(name, opened, &old);
-	/* Unlink only what was inspected, not a mapping another producer just made. */
-	int current = opened < 0 || shmfb__plat_seg_is_current(name, &old);
+	int rc;
+	if (flags & SHMFB_CREATE_REPLACE) {
+		/* Unconditional, but only what was inspected, not a newer mapping. */
+		rc = opened < 0 || shmfb__plat_seg_is_current(name, &old) ? shmfb__plat_unlink(name) : 0;
+	} else {
+		rc = check_stale(name, opened, &old);
+		if (rc == 0)
+			rc = shmfb__plat_unlink_unowned(name, opened == 0 ? &old : NULL);
+	}
 	shmfb__plat_seg_close(&old);
-	if (rc < 0 || !current)
-		return rc;
-	rc = shmfb__plat_unlink(name);
 	return rc == SHMFB_ENOENT ? 0 : rc;
 }
 
