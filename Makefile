@@ -145,7 +145,7 @@ all: deps lib programs
 
 # Debian packages: installed when run as root, otherwise the command printed.
 DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
-DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps imagemagick procps jq libx11-dev
+DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev
 deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:

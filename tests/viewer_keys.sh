@@ -5,7 +5,7 @@
 # frame as received (equal to the window's pixels), a resized window
 # letterboxes with the frame's aspect, 1 shows the frame pixel-exact in the
 # middle, i draws the overlay clear of the stamp band, q quits cleanly.
-# (f needs a window manager, which Xvfb does not have.)
+# (f is tested in viewer_fullscreen.sh, under a window manager.)
 . "$(dirname "$0")/tools/viewer_env.sh"
 start_xvfb
 XKEY="$SHMFB_BUILD/tests/tools/xkey"
