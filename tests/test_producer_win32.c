@@ -1,8 +1,9 @@
 /*
  * test_producer_win32.c - shmfb-producer.exe on Windows: the pattern's
  * frames arrive with stamps that decode to their frame numbers, its audio
- * ring fills at its rate, and it exits 0 after --frames.  Built only for
- * Windows (run by make test-win32 under Wine).
+ * ring fills at its rate, raw frames from a pipe arrive byte for byte, a
+ * directory plays as a slideshow, and it exits 0 after --frames.  Built
+ * only for Windows (run by make test-win32 under Wine).
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
@@ -16,8 +17,12 @@
 #define W 320
 #define H 240
 
-/* Starts bin\shmfb-producer.exe (beside this test's tests\ directory) with args. */
-static PROCESS_INFORMATION start_producer(const char *args)
+/*
+ * Starts bin\shmfb-producer.exe (beside this test's tests\ directory) with
+ * args; stdin from `in` when it is not NULL, and with the Windows process
+ * creation flags `flags`.
+ */
+static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, DWORD flags)
 {
 	char exe[MAX_PATH], cmd[1024];
 	GetModuleFileNameA(NULL, exe, sizeof exe);
@@ -31,10 +36,21 @@ static PROCESS_INFORMATION start_producer(const char *args)
 	STARTUPINFOA si;
 	memset(&si, 0, sizeof si);
 	si.cb = sizeof si;
+	if (in) {
+		si.dwFlags = STARTF_USESTDHANDLES;
+		si.hStdInput = in;
+		si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+		si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+	}
 	PROCESS_INFORMATION pi;
-	if (!CreateProcessA(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+	if (!CreateProcessA(exe, cmd, NULL, NULL, in != NULL, flags, NULL, NULL, &si, &pi))
 		FAIL_AT("cannot start %s: Windows error %lu", exe, (unsigned long)GetLastError());
 	return pi;
+}
+
+static PROCESS_INFORMATION start_producer(const char *args)
+{
+	return start_producer_with(args, NULL, 0);
 }
 
 static int finish(PROCESS_INFORMATION *pi, DWORD timeout_ms)
@@ -90,11 +106,7 @@ static void pattern_frames(void)
 	ASSERT_EQ(finish(&pi, 20000), 0);
 }
 
-/*
- * The tone's ring fills at its rate.  Polled, not waited for: the Windows
- * backend keeps one chain of wake events per mapping, which the audio and
- * the video wakes would share (reported to the lead).
- */
+/* The tone's ring fills at its rate (its samples are checked on Linux). */
 static void tone(void)
 {
 	const char *name = test_unique_name("tone");
@@ -120,6 +132,131 @@ static void tone(void)
 	ASSERT_EQ(finish(&pi, 20000), 0);
 }
 
+/* Byte i of raw frame k, as the test writes it into the producer's stdin. */
+static uint8_t raw_byte(uint32_t k, uint32_t i)
+{
+	return (uint8_t)(k * 31u + i * 7u + (i >> 8));
+}
+
+/*
+ * --raw through a pipe, as from ffmpeg: three whole 64x48 frames and a
+ * short fourth.  Each frame arrives as written, the short one is never
+ * published, and the producer exits 1 for it.
+ */
+static void raw_pipe(void)
+{
+	enum { RW = 64, RH = 48, N = RW * RH * 4, FRAMES = 3, SHORT = 100 };
+	const char *name = test_unique_name("raw");
+	SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+	HANDLE rd, wr;
+	ASSERT(CreatePipe(&rd, &wr, &sa, 4 * N)); /* room for all of it: no writer thread */
+	SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+	static uint8_t frame[N];
+	for (uint32_t k = 0; k <= FRAMES; k++) {
+		for (uint32_t i = 0; i < N; i++)
+			frame[i] = raw_byte(k, i);
+		DWORD put;
+		ASSERT(WriteFile(wr, frame, k < FRAMES ? N : SHORT, &put, NULL));
+	}
+	char args[256];
+	snprintf(args, sizeof args, "--size %dx%d --fps 10 --raw %s", RW, RH, name);
+	PROCESS_INFORMATION pi = start_producer_with(args, rd, 0);
+	CloseHandle(rd);
+	CloseHandle(wr); /* end of input after the short frame */
+	shmfb_reader *r = open_when_ready(name);
+	uint64_t seen = 0, last = 0;
+	int checked = 0;
+	while (last + 1 < FRAMES) {
+		ASSERT_OK(shmfb_reader_wait(r, seen, 5 * SHMFB_SEC, 0));
+		shmfb_frame f;
+		int rc = shmfb_reader_copy_latest(r, frame, N, &f);
+		if (rc == SHMFB_EAGAIN)
+			continue;
+		ASSERT_OK(rc);
+		seen = f.index;
+		last = f.frame_number;
+		ASSERT_LT(last, FRAMES);
+		for (uint32_t i = 0; i < N; i++)
+			if (frame[i] != raw_byte((uint32_t)last, i))
+				FAIL_AT("raw frame %llu: byte %u is %u, written %u", (unsigned long long)last, i,
+					frame[i], raw_byte((uint32_t)last, i));
+		checked++;
+	}
+	ASSERT_EQ(finish(&pi, 20000), 1);
+	ASSERT_EQ(shmfb_reader_latest_index(r), FRAMES);
+	shmfb_reader_close(r);
+	fprintf(stderr, "raw: %d frames checked byte for byte, the short one not published\n", checked);
+}
+
+/* A w x h BMP of one colour (24-bit, bottom-up rows padded to 4 bytes). */
+static void write_bmp(const char *path, int w, int h, uint8_t r, uint8_t g, uint8_t b)
+{
+	int row = (w * 3 + 3) & ~3, size = 54 + row * h;
+	uint8_t hdr[54] = {'B', 'M'};
+	uint32_t fields[][2] = {{2, (uint32_t)size}, {10, 54}, {14, 40}, {18, (uint32_t)w}, {22, (uint32_t)h},
+				{26, 1 | 24u << 16}, {34, (uint32_t)(row * h)}};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		for (int k = 0; k < 4; k++)
+			hdr[fields[i][0] + k] = (uint8_t)(fields[i][1] >> (8 * k));
+	FILE *f = fopen(path, "wb");
+	ASSERT(f != NULL);
+	fwrite(hdr, 1, sizeof hdr, f);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < row; x++)
+			fputc(x >= w * 3 ? 0 : x % 3 == 0 ? b : x % 3 == 1 ? g : r, f);
+	fclose(f);
+}
+
+/*
+ * --image DIR: a slideshow of the directory's two BMPs (a third file that
+ * is not an image is skipped); the middle of the frame shows each colour.
+ */
+static void image_dir(void)
+{
+	enum { IW = 64, IH = 48 };
+	char dir[MAX_PATH], path[MAX_PATH + 16];
+	GetTempPathA(sizeof dir, dir);
+	strncat(dir, test_unique_name("img"), sizeof dir - strlen(dir) - 1);
+	ASSERT(CreateDirectoryA(dir, NULL));
+	snprintf(path, sizeof path, "%s\\a.bmp", dir);
+	write_bmp(path, 4, 4, 200, 30, 10);
+	snprintf(path, sizeof path, "%s\\b.bmp", dir);
+	write_bmp(path, 4, 4, 20, 40, 220);
+	snprintf(path, sizeof path, "%s\\c.bmp", dir);
+	FILE *junk = fopen(path, "wb");
+	ASSERT(junk != NULL);
+	fputs("not an image", junk);
+	fclose(junk);
+
+	const char *name = test_unique_name("show");
+	char args[MAX_PATH + 128];
+	snprintf(args, sizeof args, "--size %dx%d --fps 30 --hold 0.2 --frames 60 --image \"%s\" %s", IW, IH, dir,
+		 name);
+	PROCESS_INFORMATION pi = start_producer(args);
+	shmfb_reader *r = open_when_ready(name);
+	static uint8_t buf[IW * IH * 4];
+	int saw_a = 0, saw_b = 0;
+	uint64_t seen = 0;
+	while (!(saw_a && saw_b) && shmfb_reader_wait(r, seen, 5 * SHMFB_SEC, 0) == 0) {
+		shmfb_frame f;
+		if (shmfb_reader_copy_latest(r, buf, sizeof buf, &f) != 0)
+			continue;
+		seen = f.index;
+		const uint8_t *mid = buf + ((IH / 2) * IW + IW / 2) * 4;
+		saw_a |= mid[0] == 200 && mid[1] == 30 && mid[2] == 10;
+		saw_b |= mid[0] == 20 && mid[1] == 40 && mid[2] == 220;
+	}
+	ASSERT(saw_a && saw_b);
+	shmfb_reader_close(r);
+	ASSERT_EQ(finish(&pi, 20000), 0);
+	const char *files[] = {"a.bmp", "b.bmp", "c.bmp"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s\\%s", dir, files[i]);
+		DeleteFileA(path);
+	}
+	RemoveDirectoryA(dir);
+}
+
 static void bad_option(void)
 {
 	PROCESS_INFORMATION pi = start_producer("--mode 9 x");
@@ -131,6 +268,8 @@ int main(int argc, char **argv)
 	test_init(argc, argv);
 	pattern_frames();
 	tone();
+	raw_pipe();
+	image_dir();
 	bad_option();
 	return 0;
 }
