@@ -125,10 +125,13 @@ static int rd_writer(void *arg)
 
 /*
  * shmfb_reader_copy_latest spelled out with the zero-copy calls, so that
- * the copies the writer overwrote midway (torn) can be counted.
+ * the copies the writer overwrote midway (torn) can be counted: the same
+ * copy in 256 KiB chunks, abandoned as soon as the seqlock says the writer
+ * is back in the slot.
  */
 static int copy_latest(shmfb_reader *r, uint8_t *dst, size_t n, shmfb_frame *f, struct rd_slot *s)
 {
+	const size_t chunk = (size_t)256 << 10;
 	for (int tries = 0; tries < 64; tries++) {
 		int rc = shmfb_reader_latest(r, f);
 		if (rc == SHMFB_ETORN) {
@@ -137,8 +140,10 @@ static int copy_latest(shmfb_reader *r, uint8_t *dst, size_t n, shmfb_frame *f, 
 		}
 		if (rc < 0)
 			return rc;
-		memcpy(dst, f->data[0], n); /* planes are packed from the slot's start */
-		if (shmfb_frame_valid(r, f))
+		size_t off = 0; /* planes are packed from the slot's start */
+		for (; off < n && shmfb_frame_valid(r, f); off += chunk)
+			memcpy(dst + off, f->data[0] + off, n - off < chunk ? n - off : chunk);
+		if (off >= n && shmfb_frame_valid(r, f))
 			return 0;
 		s->torn++;
 	}

@@ -229,6 +229,26 @@ int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f)
 }
 
 #define COPY_TRIES 64
+#define COPY_CHUNK ((size_t)256 << 10) /* a seqlock check per 256 KiB copied */
+
+/*
+ * Copies the frame f in chunks, checking its seqlock after each: a copy the
+ * writer has begun to overwrite is abandoned at once instead of finished
+ * for nothing, which matters to a reader that is being lapped (an 8 MB copy
+ * from DRAM takes longer than two frame periods of an unpaced writer).
+ * 1 when every byte was copied (the caller still validates the whole).
+ */
+static int copy_while_valid(shmfb_reader *r, const shmfb_frame *f, uint8_t *dst, size_t n)
+{
+	const uint8_t *src = (const uint8_t *)r->seg.base + r->info.slot_offset[f->slot];
+	for (size_t off = 0; off < n; off += COPY_CHUNK) {
+		size_t k = n - off < COPY_CHUNK ? n - off : COPY_CHUNK;
+		memcpy(dst + off, src + off, k);
+		if (off + k < n && !shmfb_frame_valid(r, f))
+			return 0;
+	}
+	return 1;
+}
 
 int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_frame *out)
 {
@@ -243,10 +263,10 @@ int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_fram
 			continue;
 		if (rc < 0)
 			return rc;
-		memcpy(dst, (const uint8_t *)r->seg.base + r->info.slot_offset[f.slot], bytes);
+		int whole = copy_while_valid(r, &f, dst, (size_t)bytes);
 		if (shmfb__plat_seg_lost(&r->seg))
 			return mapping_lost(r);
-		if (!shmfb_frame_valid(r, &f))
+		if (!whole || !shmfb_frame_valid(r, &f))
 			continue;
 		r->last_index = f.index;
 		if (out) {
