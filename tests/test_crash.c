@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "shmfb.h"
+#include "frames.h"
 #include "test.h"
 #include "util.h"
 
@@ -16,11 +17,6 @@
 #define H 120
 #define WORDS (W * H * 4 / 8)
 #define KILLS test_scale(200, 20)
-
-static uint64_t word_of(uint64_t frame, uint64_t i)
-{
-	return i == 0 ? frame : (frame * 0x9E3779B97F4A7C15ull) ^ (i * 0xBF58476D1CE4E5B9ull);
-}
 
 /*
  * shmfb_create of a name whose producer was just killed.  Windows: the name
@@ -52,19 +48,9 @@ static int run_producer(char **a)
 	for (uint64_t n = 1;; n++) {
 		shmfb_planes p;
 		shmfb_writer_acquire(w, &p);
-		uint64_t *words = (uint64_t *)p.data[0];
-		for (uint64_t i = 0; i < WORDS; i++)
-			words[i] = word_of(n, i);
+		test_frame_fill((uint64_t *)p.data[0], WORDS, n);
 		shmfb_writer_publish(w, n, shmfb_now_ns());
 	}
-}
-
-static int frame_ok(const uint64_t *words, uint64_t n)
-{
-	for (uint64_t i = 0; i < WORDS; i++)
-		if (words[i] != word_of(n, i))
-			return 0;
-	return 1;
 }
 
 static int run_reader(char **a)
@@ -95,7 +81,7 @@ static int run_reader(char **a)
 			if (rc == 0) {
 				shmfb_frame f;
 				if (shmfb_reader_copy_latest(r, buf, W * H * 4, &f) == 0) {
-					if (!frame_ok(buf, f.frame_number)) {
+					if (!test_frame_ok(buf, WORDS, f.frame_number)) {
 						fprintf(stderr, "reader: torn frame %llu accepted\n",
 							(unsigned long long)f.frame_number);
 						return 1;
@@ -184,9 +170,7 @@ static uint64_t publish_block(shmfb_writer *w, uint64_t *n)
 	static uint8_t frame[W * H * 4];
 	uint64_t start = shmfb_now_ns();
 	for (int j = 0; j < 50; j++, (*n)++) {
-		uint64_t *words = (uint64_t *)frame;
-		for (uint64_t i = 0; i < WORDS; i++)
-			words[i] = word_of(*n, i);
+		test_frame_fill((uint64_t *)frame, WORDS, *n);
 		ASSERT_OK(shmfb_writer_publish_copy(w, frame, sizeof frame, *n, 0));
 		test_sleep_ms(2);
 	}
@@ -256,9 +240,7 @@ int main(int argc, char **argv)
 	ASSERT_OK(create_after_death(name, &o, &w));
 	static uint8_t frame[W * H * 4];
 	for (int i = 0; i < 20; i++) {
-		uint64_t *words = (uint64_t *)frame;
-		for (uint64_t k = 0; k < WORDS; k++)
-			words[k] = word_of(1000000 + i, k);
+		test_frame_fill((uint64_t *)frame, WORDS, 1000000 + i);
 		ASSERT_OK(shmfb_writer_publish_copy(w, frame, sizeof frame, 1000000 + i, 0));
 		test_sleep_ms(10);
 	}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "shmfb.h"
+#include "frames.h"
 #include "test.h"
 #include "util.h"
 
@@ -28,21 +29,6 @@ static void set_size(const char *size)
 {
 	if (size && !strcmp(size, "big"))
 		W = 1920, H = 1080;
-}
-
-static uint64_t word_of(uint64_t frame, uint64_t i)
-{
-	return i == 0 ? frame : (frame * 0x9E3779B97F4A7C15ull) ^ (i * 0xBF58476D1CE4E5B9ull);
-}
-
-static int frame_ok(const uint64_t *words, uint64_t frame_number)
-{
-	if (words[0] != frame_number)
-		return 0;
-	for (uint64_t i = 1; i < WORDS; i++)
-		if (words[i] != word_of(frame_number, i))
-			return 0;
-	return 1;
 }
 
 static int run_writer(char **a)
@@ -62,15 +48,12 @@ static int run_writer(char **a)
 	test_sleep_ms(300); /* let readers attach */
 	for (uint64_t n = 1; n <= frames; n++) {
 		if (copy) {
-			for (uint64_t i = 0; i < WORDS; i++)
-				copy[i] = word_of(n, i);
+			test_frame_fill(copy, WORDS, n);
 			shmfb_writer_publish_copy(w, copy, WORDS * 8, n, shmfb_now_ns());
 		} else {
 			shmfb_planes p;
 			shmfb_writer_acquire(w, &p);
-			uint64_t *words = (uint64_t *)p.data[0];
-			for (uint64_t i = 0; i < WORDS; i++)
-				words[i] = word_of(n, i);
+			test_frame_fill((uint64_t *)p.data[0], WORDS, n);
 			shmfb_writer_publish(w, n, shmfb_now_ns());
 		}
 		if (pace_us)
@@ -110,7 +93,7 @@ static int read_in_place(shmfb_reader *r, int slow, uint64_t *index)
 	int ok = words[0] == f.frame_number;
 	if (slow)
 		test_sleep_ms(1);
-	ok = ok && frame_ok(words, f.frame_number);
+	ok = ok && test_frame_ok(words, WORDS, f.frame_number);
 	if (!shmfb_frame_valid(r, &f))
 		return 0;
 	if (!ok) {
@@ -141,7 +124,7 @@ static int run_reader(char **a)
 				rejected++;
 				continue;
 			}
-			if (!frame_ok(buf, f.frame_number)) {
+			if (!test_frame_ok(buf, WORDS, f.frame_number)) {
 				fprintf(stderr, "reader: copy returned torn frame %llu\n", (unsigned long long)f.frame_number);
 				return 1;
 			}
