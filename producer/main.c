@@ -204,6 +204,8 @@ static int parse_mode(const char *arg, struct options *o)
 		return bad("--mode %s: only permission bits (at most 0777)", arg);
 	if ((v & 0600) != 0600)
 		return bad("--mode %s: the owner needs read and write (0600)", arg);
+	if (!os_has_permission_bits())
+		warnf("--mode %s: mappings here have no permission bits; the session's default security applies", arg);
 	o->mode = v;
 	return 0;
 }

@@ -30,6 +30,9 @@ long os_stdin_read(void *buf, size_t n);
 /* Text of the last failed os_* call in this thread. */
 const char *os_error(void);
 
+/* 1 where a mapping has permission bits (--mode), 0 where it has not (Windows). */
+int os_has_permission_bits(void);
+
 /* 1 when path names a directory. */
 int os_is_dir(const char *path);
 /*

@@ -150,3 +150,8 @@ void os_thread_join(os_thread *t)
 	pthread_join(t->id, NULL);
 	free(t);
 }
+
+int os_has_permission_bits(void)
+{
+	return 1; /* the mode of the shared-memory object or file */
+}

@@ -180,3 +180,8 @@ void os_thread_join(os_thread *t)
 	CloseHandle(t->handle);
 	free(t);
 }
+
+int os_has_permission_bits(void)
+{
+	return 0; /* access is an ACL, left at the session's default */
+}

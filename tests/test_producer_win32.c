@@ -2,8 +2,9 @@
  * test_producer_win32.c - shmfb-producer.exe on Windows: the pattern's
  * frames arrive with stamps that decode to their frame numbers, its audio
  * ring fills at its rate, raw frames from a pipe arrive byte for byte, a
- * directory plays as a slideshow, and it exits 0 after --frames.  Built
- * only for Windows (run by make test-win32 under Wine).
+ * directory plays as a slideshow, --mode warns that it has no effect, and
+ * it exits 0 after --frames.  Built only for Windows (run by make
+ * test-win32 under Wine).
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
@@ -19,10 +20,10 @@
 
 /*
  * Starts bin\shmfb-producer.exe (beside this test's tests\ directory) with
- * args; stdin from `in` when it is not NULL, and with the Windows process
- * creation flags `flags`.
+ * args; stdin from `in` and stderr to `err` when they are not NULL, and
+ * with the Windows process creation flags `flags`.
  */
-static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, DWORD flags)
+static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, HANDLE err, DWORD flags)
 {
 	char exe[MAX_PATH], cmd[1024];
 	GetModuleFileNameA(NULL, exe, sizeof exe);
@@ -36,21 +37,21 @@ static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, DWOR
 	STARTUPINFOA si;
 	memset(&si, 0, sizeof si);
 	si.cb = sizeof si;
-	if (in) {
+	if (in || err) {
 		si.dwFlags = STARTF_USESTDHANDLES;
-		si.hStdInput = in;
+		si.hStdInput = in ? in : GetStdHandle(STD_INPUT_HANDLE);
 		si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
-		si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+		si.hStdError = err ? err : GetStdHandle(STD_ERROR_HANDLE);
 	}
 	PROCESS_INFORMATION pi;
-	if (!CreateProcessA(exe, cmd, NULL, NULL, in != NULL, flags, NULL, NULL, &si, &pi))
+	if (!CreateProcessA(exe, cmd, NULL, NULL, in || err, flags, NULL, NULL, &si, &pi))
 		FAIL_AT("cannot start %s: Windows error %lu", exe, (unsigned long)GetLastError());
 	return pi;
 }
 
 static PROCESS_INFORMATION start_producer(const char *args)
 {
-	return start_producer_with(args, NULL, 0);
+	return start_producer_with(args, NULL, NULL, 0);
 }
 
 static int finish(PROCESS_INFORMATION *pi, DWORD timeout_ms)
@@ -160,7 +161,7 @@ static void raw_pipe(void)
 	}
 	char args[256];
 	snprintf(args, sizeof args, "--size %dx%d --fps 10 --raw %s", RW, RH, name);
-	PROCESS_INFORMATION pi = start_producer_with(args, rd, 0);
+	PROCESS_INFORMATION pi = start_producer_with(args, rd, NULL, 0);
 	CloseHandle(rd);
 	CloseHandle(wr); /* end of input after the short frame */
 	shmfb_reader *r = open_when_ready(name);
@@ -263,6 +264,28 @@ static void bad_option(void)
 	ASSERT_EQ(finish(&pi, 20000), 2);
 }
 
+/* --mode has no meaning for a Windows mapping: it runs, and says so. */
+static void mode_warns(void)
+{
+	char path[MAX_PATH], args[256];
+	GetTempPathA(sizeof path, path);
+	strncat(path, test_unique_name("mode-err"), sizeof path - strlen(path) - 1);
+	SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+	HANDLE err = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+				 CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY, NULL);
+	ASSERT(err != INVALID_HANDLE_VALUE);
+	snprintf(args, sizeof args, "--mode 0640 --size 64x64 --frames 3 %s", test_unique_name("mode"));
+	PROCESS_INFORMATION pi = start_producer_with(args, NULL, err, 0);
+	ASSERT_EQ(finish(&pi, 20000), 0);
+	char text[1024] = {0};
+	DWORD got = 0;
+	SetFilePointer(err, 0, NULL, FILE_BEGIN);
+	ReadFile(err, text, sizeof text - 1, &got, NULL);
+	CloseHandle(err);
+	DeleteFileA(path);
+	ASSERT_STR_CONTAINS(text, "--mode 0640: mappings here have no permission bits");
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
@@ -271,5 +294,6 @@ int main(int argc, char **argv)
 	raw_pipe();
 	image_dir();
 	bad_option();
+	mode_warns();
 	return 0;
 }
