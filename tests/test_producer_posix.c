@@ -321,6 +321,41 @@ static void test_raw(shmfb_pixfmt f)
 	free(got);
 }
 
+/*
+ * --fps 7 for 15 frames: frame k's pts is start + k/7 s to the nanosecond,
+ * computed here from the rate alone (floor(k * 1e9 / 7)).  A pacer that
+ * added a rounded period (142857142 ns) each frame would be a nanosecond
+ * off by frame 2 and 0.3 s off after a day; this one cannot drift.  No
+ * frame is published before its time.
+ */
+static void test_pacing(void)
+{
+	char name[64];
+	snprintf(name, sizeof name, "t-prod-pace-%d", (int)getpid());
+	const char *args[] = {"--size", "64x48", "--fps", "7", "--frames", "15", name, NULL};
+	pid_t pid = prog_spawn(args, -1, "/dev/null");
+	shmfb_reader *r = prog_open_when_ready(name);
+	uint64_t seen = 0, start = 0, checked = 0;
+	while (shmfb_reader_wait(r, seen, 2 * SHMFB_SEC, 0) == 0) {
+		shmfb_frame f;
+		if (shmfb_reader_latest(r, &f) != 0)
+			continue;
+		seen = f.index;
+		uint64_t due = f.frame_number * SHMFB_SEC / 7; /* fits: 15 frames */
+		if (!checked)
+			start = f.pts_ns - due;
+		ASSERT_EQ(f.pts_ns, start + due);
+		ASSERT_GE(f.publish_ns, f.pts_ns);
+		checked++;
+		if (f.frame_number == 14)
+			break;
+	}
+	ASSERT_GE(checked, 10);
+	ASSERT_EQ(prog_wait(pid), 0);
+	shmfb_reader_close(r);
+	printf("pacing: %llu frames on the exact 1/7 s grid\n", (unsigned long long)checked);
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
@@ -328,6 +363,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	srand(12345);
+	test_pacing();
 	for (size_t i = 0; i < NFORMATS; i++) {
 		printf("format %s\n", shmfb_pixfmt_name(all_formats[i]));
 		test_pattern(all_formats[i]);
