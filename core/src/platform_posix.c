@@ -242,7 +242,8 @@ static int create_locked(const char *name, mode_t mode)
 {
 	int fd = open_unnamed(name, mode);
 	if (fd >= 0) {
-		if (flock(fd, LOCK_EX) == 0 && link_name(fd, name) == 0)
+		/* fchmod: the exact mode, whatever the umask, before anyone can open it. */
+		if (flock(fd, LOCK_EX) == 0 && fchmod(fd, mode) == 0 && link_name(fd, name) == 0)
 			return fd;
 		int e = errno;
 		close(fd);
@@ -254,7 +255,7 @@ static int create_locked(const char *name, mode_t mode)
 	}
 	fd = open_object(name, O_RDWR | O_CREAT | O_EXCL, mode);
 	/* Blocking: a reader's liveness probe holds a shared lock for microseconds. */
-	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+	if (fd >= 0 && (flock(fd, LOCK_EX) < 0 || fchmod(fd, mode) < 0)) {
 		int e = errno;
 		shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
 		close(fd);
@@ -271,12 +272,7 @@ int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__
 	if (fd < 0)
 		return errno == EEXIST ? shmfb__errorf(SHMFB_EEXIST, "%s: name exists", name)
 				       : sys_error("create", name);
-	int rc;
-	if (fchmod(fd, (mode_t)mode) < 0) { /* exact mode, whatever the umask */
-		rc = sys_error("fchmod", name);
-		goto fail;
-	}
-	rc = reserve(fd, size, name);
+	int rc = reserve(fd, size, name);
 	if (rc < 0)
 		goto fail;
 	/* MAP_POPULATE: every page is faulted in now, none on the frame path. */
