@@ -157,17 +157,18 @@ static void file_backed(void)
 }
 
 /*
- * Child: waits for the start time, then tries to take the stale name.
- * Exit 0: won, and the name still leads to its own mapping half a second
- * later; 3: won but another racer removed its name; 10: told the name is
- * in use (the right answer for all but one); 1: any other error.
+ * Child: waits for the start time, then tries to take the stale name (with
+ * the replace flag when a[2] is "replace").  Exit 0: won, and the name
+ * still leads to its own mapping half a second later; 3: won but another
+ * racer removed its name; 10: told the name is in use (the right answer
+ * for all but one); 1: any other error.
  */
 static int run_racer(char **a)
 {
 	uint64_t start = strtoull(a[1], NULL, 10);
 	while (shmfb_now_ns() < start)
 		;
-	shmfb_writer_options o = small(0);
+	shmfb_writer_options o = small(!strcmp(a[2], "replace") ? SHMFB_CREATE_REPLACE : 0);
 	shmfb_writer *w;
 	int rc = shmfb_create(a[0], &o, &w);
 	if (rc == SHMFB_EEXIST)
@@ -191,11 +192,14 @@ static int run_racer(char **a)
 /*
  * Six processes try to take over the same stale name at the same instant,
  * 20 times: one wins and keeps its name, the others are told it is in use.
+ * In every other round the first racer has the replace flag: it always
+ * ends up with the name (a taker that won first loses it to the replace,
+ * as asked), and no taker can remove the replacer's.
  */
 static void racing_takeovers(void)
 {
 	enum { RACERS = 6, ROUNDS = 20 };
-	int won = 0;
+	int won = 0, replaced = 0;
 	for (int round = 0; round < test_scale(ROUNDS, 3); round++) {
 		const char *name = test_unique_name("race");
 		test_proc owner, racers[RACERS];
@@ -205,22 +209,27 @@ static void racing_takeovers(void)
 		char start[32];
 		snprintf(start, sizeof start, "%llu",
 			 (unsigned long long)(shmfb_now_ns() + (uint64_t)test_scale(100, 3000) * SHMFB_MS));
-		const char *args[] = {name, start, NULL};
-		for (int i = 0; i < RACERS; i++)
+		int replacing = round % 2;
+		for (int i = 0; i < RACERS; i++) {
+			const char *args[] = {name, start, i == 0 && replacing ? "replace" : "take", NULL};
 			ASSERT_EQ(test_spawn_self(&racers[i], "racer", args), 0);
+		}
 		int winners = 0;
 		for (int i = 0; i < RACERS; i++) {
 			int code = test_wait(&racers[i], 30000);
-			if (code != 0 && code != 10)
-				FAIL_AT("round %d: racer %d exited %d", round, i, code);
+			int fine = code == 0 || code == 10 || (code == 3 && replacing && i > 0);
+			if (!fine || (i == 0 && replacing && code != 0))
+				FAIL_AT("round %d: %s %d exited %d", round, i == 0 && replacing ? "replacer" : "racer",
+					i, code);
 			winners += code == 0;
+			replaced += code == 3;
 		}
 		ASSERT_GE(winners, 1);
 		won += winners;
 		shmfb_unlink(name);
 	}
-	fprintf(stderr, "racing takeovers: %d winners in %d rounds, none lost its name\n", won,
-		test_scale(ROUNDS, 3));
+	fprintf(stderr, "racing takeovers: %d winners in %d rounds kept their names; %d lost theirs to a replace\n",
+		won, test_scale(ROUNDS, 3), replaced);
 }
 
 int main(int argc, char **argv)

@@ -232,11 +232,46 @@ static int link_name(int fd, const char *name)
 	return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
 
+/* Same file: the name's object and fd. */
+static int name_is_fd(const char *name, int fd)
+{
+	shmfb__seg s = {.handle = fd};
+	return shmfb__plat_seg_is_current(name, &s);
+}
+
+/*
+ * Where the file system has no O_TMPFILE: the name is created directly and
+ * locked a system call later.  A process taking over a stale name can
+ * remove it in that instant (its lock was still free), so the creator
+ * checks that the name still leads to what it locked, and if not makes
+ * another.
+ */
+static int create_named_locked(const char *name, mode_t mode)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		int fd = open_object(name, O_RDWR | O_CREAT | O_EXCL, mode);
+		if (fd < 0)
+			return -1;
+		/* Blocking: a reader's liveness probe holds a shared lock for microseconds. */
+		int locked = flock(fd, LOCK_EX) == 0 && fchmod(fd, mode) == 0;
+		int e = errno, ours = name_is_fd(name, fd);
+		if (locked && ours)
+			return fd;
+		if (!locked && ours)
+			shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
+		close(fd);
+		if (!locked) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 /*
  * A new object, locked by its creator before it has a name, so that no
- * process ever finds it under the name without a living owner.  Where the
- * file system has no O_TMPFILE, the name is created directly and locked a
- * system call later (name_owner_alive allows for that instant).
+ * process ever finds it under the name without a living owner.
  */
 static int create_locked(const char *name, mode_t mode)
 {
@@ -253,16 +288,7 @@ static int create_locked(const char *name, mode_t mode)
 	} else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT) {
 		return -1;
 	}
-	fd = open_object(name, O_RDWR | O_CREAT | O_EXCL, mode);
-	/* Blocking: a reader's liveness probe holds a shared lock for microseconds. */
-	if (fd >= 0 && (flock(fd, LOCK_EX) < 0 || fchmod(fd, mode) < 0)) {
-		int e = errno;
-		shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return create_named_locked(name, mode);
 }
 
 int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__seg *seg)
@@ -369,47 +395,60 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg)
 	return errno == EWOULDBLOCK;
 }
 
-/* Same file: the name's object and fd. */
-static int name_is_fd(const char *name, int fd)
+/*
+ * A descriptor of name's object to lock: read-write where allowed, since
+ * NFS emulates flock with fcntl locks, whose exclusive kind needs write
+ * access; read-only otherwise (enough for flock on a local file system).
+ */
+static int open_for_lock(const char *name)
 {
-	shmfb__seg s = {.handle = fd};
-	return shmfb__plat_seg_is_current(name, &s);
+	int fd = open_object(name, O_RDWR, 0);
+	if (fd < 0 && errno == EACCES)
+		fd = open_object(name, O_RDONLY, 0);
+	return fd;
+}
+
+static int same_file(int a, int b)
+{
+	struct stat x, y;
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
 int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
 {
-	int fd = seen ? (int)seen->handle : open_object(name, O_RDONLY, 0);
+	int fd = open_for_lock(name);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : sys_error("open", name);
 	int rc = 0;
+	if (seen && !same_file(fd, (int)seen->handle))
+		goto out; /* the name has moved on: the caller looks again */
 	/*
 	 * The exclusive lock is what a creator holds for life.  Holding it here
 	 * proves the owner is gone, and makes this process the only one that
-	 * may remove this object: a second process taking over the same name
-	 * waits its turn, then finds the name no longer leads here.  Readers'
-	 * shared probes last microseconds, so those are waited out.
+	 * may remove this object: another process taking over the same name
+	 * waits its turn (as this one waits out readers' shared probes), then
+	 * finds that the name no longer leads here.
 	 */
-	for (int i = 0;; i++) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		int probe_only = flock(fd, LOCK_SH | LOCK_NB) == 0;
-		if (probe_only)
-			flock(fd, LOCK_UN);
-		if (!probe_only || i == 100) {
-			rc = shmfb__errorf(SHMFB_EEXIST, "%s: taken by another process meanwhile", name);
+	uint64_t give_up = shmfb__plat_now_ns() + 200 * 1000000ull;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			rc = sys_error("flock", name);
+			goto out;
+		}
+		if (shmfb__plat_now_ns() > give_up) { /* a taker stopped while holding it */
+			rc = shmfb__errorf(SHMFB_EEXIST, "%s: being taken over by another process", name);
 			goto out;
 		}
 		struct timespec ts = {0, 100 * 1000L};
 		nanosleep(&ts, NULL);
 	}
-	/* Under the lock the name cannot be moved to a new object (creators link locked objects). */
+	/* Under the lock the name cannot be moved to a new object: creators
+	 * name only locked objects, and other takers wait for this lock. */
 	if (name_is_fd(name, fd) && (shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name)) < 0 &&
 	    errno != ENOENT)
 		rc = sys_error("unlink", name);
-	flock(fd, LOCK_UN);
 out:
-	if (!seen)
-		close(fd);
+	close(fd); /* and with it the lock */
 	return rc;
 }
 

@@ -31,12 +31,16 @@ void shmfb_writer_options_init(shmfb_writer_options *o)
  * does not validate may be someone else's and is left alone.
  * `opened` is the result of opening it into `old`.  0 or SHMFB_EEXIST.
  */
-static int check_stale(const char *name, int opened, const shmfb__seg *old)
+static int inspectable(int opened)
+{
+	return opened == 0 || opened == SHMFB_EBADTOTALSIZE || opened == SHMFB_EBADMAGIC;
+}
+
+static int check_stale(const char *name, int opened, const shmfb__seg *old, int alive)
 {
 	/* Not even openable (permissions, say): not ours to judge, nor to remove. */
-	if (opened < 0 && opened != SHMFB_EBADTOTALSIZE && opened != SHMFB_EBADMAGIC)
+	if (!inspectable(opened))
 		return shmfb__errprefix(SHMFB_EEXIST, "exists and cannot be inspected");
-	int alive = opened == 0 ? shmfb__plat_owner_alive(old) : shmfb__plat_name_owner_alive(name);
 	shmfb_info info;
 	int rc = opened == 0 ? shmfb__header_validate(old->base, old->size, name, &info) : opened;
 	if (rc == 0 && alive)
@@ -49,19 +53,27 @@ static int check_stale(const char *name, int opened, const shmfb__seg *old)
 	return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
 }
 
-/* The name exists: unlink it if it may be taken (the caller creates again). */
+/*
+ * The name exists: unlink it if it may be taken (the caller creates again).
+ * A name nobody owns is removed under its dead owner's lock
+ * (unlink_unowned), so that two processes taking it over at once, replace
+ * or not, cannot remove each other's new mapping.  Replace removes a live
+ * producer's name, or one it cannot inspect, unconditionally.
+ */
 static int take_over(const char *name, uint32_t flags)
 {
 	shmfb__seg old;
 	int opened = shmfb__plat_seg_open(name, 0, &old);
 	if (opened == SHMFB_ENOENT)
 		return 0; /* vanished meanwhile: just create */
-	int rc;
-	if (flags & SHMFB_CREATE_REPLACE) {
-		/* Unconditional, but only what was inspected, not a newer mapping. */
-		rc = opened < 0 || shmfb__plat_seg_is_current(name, &old) ? shmfb__plat_unlink(name) : 0;
+	int alive = opened == 0 ? shmfb__plat_owner_alive(&old) : shmfb__plat_name_owner_alive(name);
+	int rc = 0;
+	if ((flags & SHMFB_CREATE_REPLACE) && (alive || !inspectable(opened))) {
+		if (opened < 0 || shmfb__plat_seg_is_current(name, &old)) /* only what was inspected */
+			rc = shmfb__plat_unlink(name);
 	} else {
-		rc = check_stale(name, opened, &old);
+		if (!(flags & SHMFB_CREATE_REPLACE))
+			rc = check_stale(name, opened, &old, alive);
 		if (rc == 0)
 			rc = shmfb__plat_unlink_unowned(name, opened == 0 ? &old : NULL);
 	}
