@@ -178,12 +178,11 @@ static int run_racer(char **a)
 		return 1;
 	}
 	test_sleep_ms(500);
-	shmfb_reader *r;
+	shmfb_reader *r = NULL;
 	int intact = shmfb_open(a[0], &r) == 0 &&
 		     shmfb_reader_info(r)->generation == shmfb_writer_generation(w);
-	if (intact)
-		shmfb_reader_close(r);
-	else
+	shmfb_reader_close(r);
+	if (!intact)
 		fprintf(stderr, "racer: won %s, then lost it to another racer\n", a[0]);
 	shmfb_writer_close(w);
 	return intact ? 0 : 3;
