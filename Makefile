@@ -245,9 +245,13 @@ win32-check: lib $(WIN32_PROGRAMS) $(TESTS)
 demo: all
 	$(Q)BUILD=$(BUILD) sh mk/demo.sh
 
-# Every memory_order_ in core/ needs a comment on its line or the line above.
+# Every atomic access (a memory_order_, an atomic_* call or a fence) needs a
+# comment on its line or one of the two above saying its order and why, and
+# none may be an implicit seq_cst.  The same list is in tests/lint_atomics.sh.
+LINT_DIRS := core/include core/src core/cli producer viewer bench samples tests tests/tools tests/fuzz
+LINT_SRC := $(sort $(wildcard $(addsuffix /*.c,$(LINT_DIRS)) $(addsuffix /*.h,$(LINT_DIRS))))
 lint:
-	$(Q)sh mk/lint-atomics.sh core/src/*.c core/src/*.h
+	$(Q)sh mk/lint-atomics.sh $(LINT_SRC)
 
 # libFuzzer with ASan+UBSan on header validation and frame access (clang).
 FUZZ_CC ?= clang

@@ -54,6 +54,8 @@ struct lat_args {
 static int wait_flag(_Atomic uint32_t *flag, uint32_t want, int64_t timeout_ns)
 {
 	uint64_t end = shmfb_now_ns() + (uint64_t)timeout_ns;
+	/* acquire: pairs with the other process's release store of the flag;
+	 * what it did before (mapping made, reader opened) is visible. */
 	while (atomic_load_explicit(flag, memory_order_acquire) != want) {
 		if (shmfb_now_ns() > end)
 			return -1;
@@ -84,6 +86,7 @@ static void send_one(struct lat_ctl *c, shmfb_writer *w, uint32_t mode, uint64_t
 		break;
 	case LAT_FLOOR_FUTEX:
 	case LAT_FLOOR_POLL:
+		/* relaxed: published by the release add on floor_word below. */
 		atomic_store_explicit(&c->floor_stamp, shmfb_now_ns(), memory_order_relaxed);
 		/* release: the stamp is visible before the reader sees the new word. */
 		atomic_fetch_add_explicit(&c->floor_word, 1, memory_order_release);
@@ -98,9 +101,12 @@ static void writer_phase(struct lat_ctl *c, shmfb_writer *w, uint32_t mode, uint
 {
 	for (uint64_t i = 0; i < c->per_phase; i++) {
 		bench_spin_ns(GAP_MIN_NS + xorshift(rng) % GAP_SPREAD_NS);
+		/* acquire: pairs with the reader's release add of acks: its
+		 * sample is recorded before the next send. */
 		uint64_t before = atomic_load_explicit(&c->acks, memory_order_acquire);
 		send_one(c, w, mode, ++*n);
 		uint64_t end = shmfb_now_ns() + ACK_TIMEOUT_NS;
+		/* acquire: as above. */
 		while (atomic_load_explicit(&c->acks, memory_order_acquire) == before) {
 			if (shmfb_now_ns() > end) {
 				c->lost++;
@@ -117,9 +123,11 @@ static int lat_writer(void *arg)
 	struct lat_ctl *c = a->ctl;
 	shmfb_writer *w;
 	if (bench_create_writer(a->o, c->name, "latency", c->err, sizeof c->err, &w) < 0) {
+		/* release: pairs with the reader's acquire in wait_flag; err is set. */
 		atomic_store_explicit(&c->writer_ready, 2, memory_order_release);
 		return 1;
 	}
+	/* release: pairs with the reader's acquire in wait_flag; the name exists. */
 	atomic_store_explicit(&c->writer_ready, 1, memory_order_release);
 	if (wait_flag(&c->reader_ready, 1, READY_TIMEOUT_NS) < 0) {
 		snprintf(c->err, sizeof c->err, "latency: the reader process did not start");
@@ -131,7 +139,9 @@ static int lat_writer(void *arg)
 	for (uint32_t round = 0; round < c->rounds; round++) {
 		for (uint32_t k = 0; k < LAT_MODES; k++) {
 			uint32_t mode = (k + round) % LAT_MODES; /* rotate: no mode always first */
+			/* relaxed: published by the release store of phase_seq below. */
 			atomic_store_explicit(&c->phase_mode, mode, memory_order_relaxed);
+			/* release: pairs with the reader's acquire load; phase_mode is set. */
 			atomic_store_explicit(&c->phase_seq, ++seq, memory_order_release);
 			if (wait_flag(&c->reader_phase, seq, READY_TIMEOUT_NS) < 0) {
 				snprintf(c->err, sizeof c->err, "latency: the reader stopped answering");
@@ -139,11 +149,13 @@ static int lat_writer(void *arg)
 				return 1;
 			}
 			writer_phase(c, w, mode, &rng, &n);
+			/* release: pairs with the reader's acquire in phase_over. */
 			atomic_store_explicit(&c->phase_done, seq, memory_order_release);
 		}
 		if ((round + 1) % 5 == 0 || round + 1 == c->rounds)
 			bench_progress("latency: round %u/%u done", round + 1, c->rounds);
 	}
+	/* release: pairs with the reader's acquire load of quit. */
 	atomic_store_explicit(&c->quit, 1, memory_order_release);
 	shmfb_writer_close(w); /* wakes the reader with SHMFB_ECLOSED */
 	return 0;
@@ -153,6 +165,7 @@ static int lat_writer(void *arg)
 
 static int phase_over(struct lat_ctl *c, uint32_t seq)
 {
+	/* acquire: pairs with the writer's release store of phase_done. */
 	return atomic_load_explicit(&c->phase_done, memory_order_acquire) == seq;
 }
 
@@ -185,6 +198,7 @@ static int take_floor(struct lat_ctl *c, int futex, uint32_t *seen)
 	while ((w = atomic_load_explicit(&c->floor_word, memory_order_acquire)) == *seen) {
 		if (futex) {
 			bench_futex_wait(&c->floor_word, w, 20 * SHMFB_MS);
+			/* acquire: as above. */
 			if (atomic_load_explicit(&c->floor_word, memory_order_acquire) == *seen)
 				return 0;
 		} else {
@@ -194,6 +208,7 @@ static int take_floor(struct lat_ctl *c, int futex, uint32_t *seen)
 		}
 	}
 	uint64_t t = shmfb_now_ns();
+	/* relaxed: ordered by the acquire load of floor_word above. */
 	uint64_t s = atomic_load_explicit(&c->floor_stamp, memory_order_relaxed);
 	bench_hist_add(&c->hist[futex ? LAT_FLOOR_FUTEX : LAT_FLOOR_POLL], t > s ? t - s : 0);
 	*seen = w;
@@ -209,24 +224,33 @@ static int lat_reader(void *arg)
 	shmfb_reader *r;
 	if (shmfb_open(c->name, &r) < 0) {
 		snprintf(c->err, sizeof c->err, "latency: %s", shmfb_errdetail());
+		/* release: pairs with the writer's acquire in wait_flag; err is set. */
 		atomic_store_explicit(&c->reader_ready, 2, memory_order_release);
 		return 1;
 	}
 	/* Only this process writes the histograms; touch them now, not while timing. */
 	memset(c->hist, 0, sizeof c->hist);
+	/* release: pairs with the writer's acquire in wait_flag; we are open. */
 	atomic_store_explicit(&c->reader_ready, 1, memory_order_release);
 	uint32_t seq = 0;
 	for (;;) {
+		/* acquire: pairs with the writer's release store of phase_seq. */
 		while (atomic_load_explicit(&c->phase_seq, memory_order_acquire) == seq) {
+			/* acquire: pairs with the writer's release store of quit. */
 			if (atomic_load_explicit(&c->quit, memory_order_acquire))
 				goto done;
 			struct timespec ts = {0, 50000};
 			nanosleep(&ts, NULL);
 		}
+		/* acquire: pairs with the writer's release store; phase_mode is set. */
 		seq = atomic_load_explicit(&c->phase_seq, memory_order_acquire);
+		/* relaxed: ordered by the acquire load of phase_seq above. */
 		uint32_t mode = atomic_load_explicit(&c->phase_mode, memory_order_relaxed);
 		uint64_t seen = shmfb_reader_latest_index(r);
+		/* acquire: pairs with the writer's release add, as in take_floor. */
 		uint32_t fseen = atomic_load_explicit(&c->floor_word, memory_order_acquire);
+		/* release: pairs with the writer's acquire in wait_flag; seen and
+		 * fseen are taken before it sends the phase's first frame. */
 		atomic_store_explicit(&c->reader_phase, seq, memory_order_release);
 		while (!phase_over(c, seq)) {
 			int got;

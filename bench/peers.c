@@ -43,22 +43,28 @@ static int stream_writer(void *arg)
 	}
 	bench_fill(src, a->bytes, 3);
 	uint64_t end = shmfb_now_ns() + 10 * SHMFB_SEC;
+	/* acquire: pairs with the reader's release store; it is reading. */
 	while (!atomic_load_explicit(&c->reader_ready, memory_order_acquire) && shmfb_now_ns() < end)
 		bench_spin_ns(100000);
 	uint64_t dur = (uint64_t)(a->o->seconds * 1e9), t0 = shmfb_now_ns(), t = t0;
 	uint64_t warm = dur / 10 < 50 * SHMFB_MS ? dur / 10 : 50 * SHMFB_MS;
 	int rc = 0;
-	/* At least one frame inside the window, however slow the machine is. */
+	/* At least one frame inside the window, however slow the machine is.
+	 * relaxed loads of start_ns here: only this process stores it. */
 	while (rc == 0 && (t - t0 < warm + dur || !atomic_load_explicit(&c->start_ns, memory_order_relaxed))) {
+		/* relaxed: our own store; release: pairs with the reader's acquire load. */
 		if (t - t0 >= warm && !atomic_load_explicit(&c->start_ns, memory_order_relaxed))
 			atomic_store_explicit(&c->start_ns, t, memory_order_release);
 		uint64_t stamp = shmfb_now_ns();
 		memcpy(src, &stamp, sizeof stamp);
 		rc = bench_chan_write(a->chan, src, a->bytes);
 		t = shmfb_now_ns();
-		if (atomic_load_explicit(&c->start_ns, memory_order_relaxed) && stamp >= c->start_ns)
+		/* relaxed: our own store. */
+		uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_relaxed);
+		if (start && stamp >= start)
 			c->written++;
 	}
+	/* release: pairs with the reader's acquire load of stop_ns. */
 	atomic_store_explicit(&c->stop_ns, t, memory_order_release);
 	bench_chan_close(a->chan); /* the reader sees end of file */
 	bench_free(src, a->bytes);
@@ -75,10 +81,12 @@ static int stream_reader(void *arg)
 	uint8_t *dst = bench_alloc_faulted(a->bytes, 0);
 	if (!dst)
 		return 1;
+	/* release: pairs with the writer's acquire load of reader_ready. */
 	atomic_store_explicit(&c->reader_ready, 1, memory_order_release);
 	while (bench_chan_read(a->chan, dst, a->bytes) == 0) {
 		uint64_t t = shmfb_now_ns(), stamp;
 		memcpy(&stamp, dst, sizeof stamp);
+		/* acquire: pair with the writer's release stores of the window. */
 		uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_acquire);
 		uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_acquire);
 		if (start && stamp >= start && (!stop || t <= stop)) {
@@ -112,9 +120,12 @@ static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_p
 	int limit = (int)(o->seconds * 1000) + 30000;
 	int failed = bad || bench_join(&w, limit) != 0;
 	failed |= bench_join(&r, 10000) != 0;
-	if (!failed && c->stop_ns > c->start_ns && c->start_ns) {
+	/* relaxed: both children have exited and been reaped; nothing races. */
+	uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_relaxed);
+	uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_relaxed);
+	if (!failed && stop > start && start) {
 		p->ran = 1;
-		double window = (double)(c->stop_ns - c->start_ns) / 1e9;
+		double window = (double)(stop - start) / 1e9;
 		p->fps = (double)c->frames / window;
 		p->writer_fps = (double)c->written / window;
 		bench_hist_summary(&c->hist, &p->lat);

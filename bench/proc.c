@@ -123,25 +123,33 @@ void bench_cpu_relax(void)
 
 /* ------------------------------------------------------- children */
 
+/* Read by on_interrupt: lock-free atomics, so safe in a signal handler. */
 #define MAX_CHILDREN 128
-static volatile pid_t live_children[MAX_CHILDREN];
+static _Atomic pid_t live_children[MAX_CHILDREN];
 static char cleanup_base[SHMFB_NAME_MAX + 1];
-static volatile uint32_t cleanup_count;
+static _Atomic uint32_t cleanup_count;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the interrupt handler needs lock-free atomics");
 
+/* The handler only needs each entry whole (a pid or 0); no other data
+ * hangs on one, so every access to live_children is relaxed. */
 static void remember_child(pid_t pid)
 {
-	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (!live_children[i]) {
-			live_children[i] = pid;
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		/* relaxed: see above. */
+		if (!atomic_load_explicit(&live_children[i], memory_order_relaxed)) {
+			atomic_store_explicit(&live_children[i], pid, memory_order_relaxed); /* relaxed: likewise */
 			return;
 		}
+	}
 }
 
 static void forget_child(pid_t pid)
 {
-	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (live_children[i] == pid)
-			live_children[i] = 0;
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		/* relaxed: see remember_child. */
+		if (atomic_load_explicit(&live_children[i], memory_order_relaxed) == pid)
+			atomic_store_explicit(&live_children[i], 0, memory_order_relaxed); /* relaxed: likewise */
+	}
 }
 
 #ifndef MADV_POPULATE_READ
@@ -241,9 +249,15 @@ void bench_kill(bench_child *c)
 
 void bench_cleanup_names(const char *base, uint32_t count)
 {
-	cleanup_count = 0;
+	/* relaxed: the handler then ignores cleanup_base, which changes next. */
+	atomic_store_explicit(&cleanup_count, 0, memory_order_relaxed);
+	/* seq_cst: a full compiler barrier, so the base's stores stay after the
+	 * 0 above as the handler (same thread) sees them; release would not
+	 * hold later stores back. */
+	atomic_signal_fence(memory_order_seq_cst);
 	snprintf(cleanup_base, sizeof cleanup_base, "%s", base);
-	cleanup_count = count;
+	/* release: pairs with the handler's acquire load; the base is written. */
+	atomic_store_explicit(&cleanup_count, count, memory_order_release);
 }
 
 /* Appends s to buf at *n, within size (async-signal-safe, unlike snprintf). */
@@ -256,11 +270,16 @@ static void append(char *buf, size_t size, size_t *n, const char *s)
 
 static void on_interrupt(int sig)
 {
-	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (live_children[i] > 0)
-			kill(live_children[i], SIGKILL);
-	/* shm_unlink of our own object names: what shmfb_unlink does, minus the checks. */
-	for (uint32_t k = 0; k < cleanup_count; k++) {
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		/* relaxed: see remember_child. */
+		pid_t pid = atomic_load_explicit(&live_children[i], memory_order_relaxed);
+		if (pid > 0)
+			kill(pid, SIGKILL);
+	}
+	/* shm_unlink of our own object names: what shmfb_unlink does, minus the checks.
+	 * acquire: pairs with the release store in bench_cleanup_names. */
+	uint32_t count = atomic_load_explicit(&cleanup_count, memory_order_acquire);
+	for (uint32_t k = 0; k < count; k++) {
 		char obj[SHMFB_NAME_MAX + 32], num[16];
 		size_t n = 0, d = sizeof num - 1;
 		num[d] = 0;

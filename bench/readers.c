@@ -59,6 +59,8 @@ struct rd_args {
 static int wait_until(_Atomic uint32_t *v, uint32_t want, int64_t timeout_ns)
 {
 	uint64_t end = shmfb_now_ns() + (uint64_t)timeout_ns;
+	/* acquire: pairs with the release store or add of the counter; what the
+	 * other process did before (mapping made, reader opened) is visible. */
 	while (atomic_load_explicit(v, memory_order_acquire) < want) {
 		if (shmfb_now_ns() > end)
 			return -1;
@@ -74,6 +76,7 @@ static int rd_writer(void *arg)
 	struct rd_ctl *c = a->ctl;
 	shmfb_writer *w;
 	if (bench_create_writer(a->o, c->name, "readers", c->err, sizeof c->err, &w) < 0) {
+		/* release: pairs with the readers' acquire in wait_until; err is set. */
 		atomic_store_explicit(&c->writer_ready, 2, memory_order_release);
 		return 1;
 	}
@@ -87,11 +90,14 @@ static int rd_writer(void *arg)
 		return 1;
 	}
 	bench_fill(src, n, 7);
+	/* release: pairs with the readers' acquire in wait_until; the name exists. */
 	atomic_store_explicit(&c->writer_ready, 1, memory_order_release);
 	int rc = 0;
 	if (wait_until(&c->readers_ready, c->readers, 10 * SHMFB_SEC) < 0) {
-		snprintf(c->err, sizeof c->err, "readers: only %u of %u readers started",
-			 atomic_load(&c->readers_ready), c->readers);
+		/* relaxed: only a count for the message. */
+		uint32_t started = atomic_load_explicit(&c->readers_ready, memory_order_relaxed);
+		snprintf(c->err, sizeof c->err, "readers: only %u of %u readers started", started,
+			 c->readers);
 		rc = 1;
 	} else {
 		uint64_t frame = 0, dur = (uint64_t)(c->seconds * 1e9);
@@ -101,6 +107,7 @@ static int rd_writer(void *arg)
 			shmfb_writer_publish_copy(w, src, n, ++frame, shmfb_now_ns());
 		uint64_t start = shmfb_now_ns(), first = frame, t;
 		uint64_t cpu0 = bench_cpu_time_ns(), pre0 = bench_preemptions();
+		/* release: pairs with the readers' acquire load of start_ns. */
 		atomic_store_explicit(&c->start_ns, start, memory_order_release);
 		do {
 			shmfb_writer_publish_copy(w, src, n, ++frame, shmfb_now_ns());
@@ -109,9 +116,11 @@ static int rd_writer(void *arg)
 		c->window_frames = frame - first;
 		c->window_cpu_ns = bench_cpu_time_ns() - cpu0;
 		c->window_preempted = bench_preemptions() - pre0;
+		/* release: pairs with the readers' acquire loads of stop_ns. */
 		atomic_store_explicit(&c->stop_ns, t, memory_order_release);
 		/* Wake the readers until all have seen the stop (none ends on SHMFB_ECLOSED). */
 		uint64_t give_up = t + 5 * SHMFB_SEC;
+		/* acquire: pairs with each reader's release add of readers_done. */
 		while (atomic_load_explicit(&c->readers_done, memory_order_acquire) < c->readers &&
 		       shmfb_now_ns() < give_up) {
 			shmfb_writer_publish_copy(w, src, n, ++frame, shmfb_now_ns());
@@ -163,24 +172,30 @@ static int rd_reader(void *arg)
 	static struct rd_slot mine;
 	struct rd_slot *s = &mine;
 	shmfb_reader *r = NULL;
+	/* relaxed: set once, and wait_until's acquire load already saw it set. */
 	if (wait_until(&c->writer_ready, 1, 10 * SHMFB_SEC) < 0 ||
-	    atomic_load(&c->writer_ready) != 1 || shmfb_open(c->name, &r) < 0) {
-		atomic_fetch_add(&c->readers_failed, 1);
+	    atomic_load_explicit(&c->writer_ready, memory_order_relaxed) != 1 ||
+	    shmfb_open(c->name, &r) < 0) {
+		/* relaxed: a count; nothing is published with it. */
+		atomic_fetch_add_explicit(&c->readers_failed, 1, memory_order_relaxed);
 		return 1;
 	}
 	size_t n = (size_t)shmfb_reader_info(r)->layout.frame_bytes;
 	uint8_t *dst = bench_alloc_faulted(n, c->huge);
 	if (!dst) {
 		shmfb_reader_close(r);
-		atomic_fetch_add(&c->readers_failed, 1);
+		/* relaxed: a count; nothing is published with it. */
+		atomic_fetch_add_explicit(&c->readers_failed, 1, memory_order_relaxed);
 		return 1;
 	}
 	memset(s, 0, sizeof *s); /* touched now, not while measuring */
+	/* release: pairs with the writer's acquire in wait_until; we are open. */
 	atomic_fetch_add_explicit(&c->readers_ready, 1, memory_order_release);
 	/* Faults are counted from the first frame in the window: by then the code and
 	 * stack this process runs per frame are mapped (a fork maps them lazily). */
 	uint64_t seen = 0, faults0 = 0;
-	/* Until the writer ends the window: it keeps publishing until every reader is out. */
+	/* Until the writer ends the window: it keeps publishing until every reader is out.
+	 * acquire: pairs with the writer's release store of stop_ns. */
 	while (!atomic_load_explicit(&c->stop_ns, memory_order_acquire)) {
 		int rc = shmfb_reader_wait(r, seen, 100 * SHMFB_MS, 0);
 		if (rc == SHMFB_ECLOSED)
@@ -197,6 +212,7 @@ static int rd_reader(void *arg)
 		if (rc < 0)
 			break;
 		seen = f.index;
+		/* acquire: pair with the writer's release stores of the window. */
 		uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_acquire);
 		uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_acquire);
 		/* Inside the window: published after it opened, copied before it closed. */
@@ -211,6 +227,7 @@ static int rd_reader(void *arg)
 	/* Counted before any exit path runs code for the first time. */
 	s->faults = s->frames ? bench_minor_faults() - faults0 : 0;
 	c->slot[a->id] = *s;
+	/* release: pairs with the writer's acquire load; the slot is copied out. */
 	atomic_fetch_add_explicit(&c->readers_done, 1, memory_order_release);
 	bench_free(dst, n);
 	shmfb_reader_close(r);
@@ -242,7 +259,10 @@ static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, u
 		failed |= bench_join(&rd[i], 10000) != 0;
 	bench_kill(&w);
 	shmfb_unlink(c->name);
-	if (failed || c->stop_ns <= c->start_ns) {
+	/* relaxed: the children have exited and been reaped; nothing races. */
+	uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_relaxed);
+	uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_relaxed);
+	if (failed || stop <= start) {
 		fprintf(stderr, "shmfb: bench: %s\n",
 			c->err[0] ? c->err : "readers: a child process failed or timed out");
 		return 1;
@@ -262,7 +282,10 @@ struct rd_acc {
 
 static void accumulate(struct rd_acc *a, const struct rd_ctl *c, bench_results *res)
 {
-	double window = (double)(c->stop_ns - c->start_ns) / 1e9;
+	/* relaxed: the round's processes have exited; nothing races. */
+	uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_relaxed);
+	uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_relaxed);
+	double window = (double)(stop - start) / 1e9;
 	uint32_t r = a->rounds++;
 	a->writer_fps[r] = (double)c->window_frames / window;
 	a->cpu_share[r] = (double)c->window_cpu_ns / 1e9 / window;

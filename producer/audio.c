@@ -187,7 +187,8 @@ static void audio_thread(void *arg)
 	audio *a = arg;
 	uint32_t block = a->rate / BLOCKS_PER_SEC;
 	uint64_t t = 0;
-	while (!atomic_load(&a->stop) && !atomic_load(&producer_stop)) {
+	/* relaxed: a stop flag; audio_free joins us, nothing hangs on it. */
+	while (!atomic_load_explicit(&a->stop, memory_order_relaxed) && !producer_stopping()) {
 		uint64_t due = sample_time(a, t), now = shmfb_now_ns();
 		if (now > due + LATE_NS) {
 			/* Skip to the block now due: a gap, not a burst of stale audio. */
@@ -195,7 +196,9 @@ static void audio_thread(void *arg)
 			due = sample_time(a, t);
 		}
 		render(a, t, block);
-		while (shmfb_now_ns() < due && !atomic_load(&a->stop) && !atomic_load(&producer_stop))
+		/* relaxed: as above. */
+		while (shmfb_now_ns() < due && !atomic_load_explicit(&a->stop, memory_order_relaxed) &&
+		       !producer_stopping())
 			os_sleep_until(due); /* again if a signal woke it early */
 		if (shmfb_now_ns() < due)
 			break;
@@ -216,7 +219,8 @@ void audio_free(audio *a)
 	if (!a)
 		return;
 	if (a->thread) {
-		atomic_store(&a->stop, 1);
+		/* relaxed: a stop flag; the join below orders everything else. */
+		atomic_store_explicit(&a->stop, 1, memory_order_relaxed);
 		os_thread_join(a->thread);
 	}
 	wav_free(&a->wav);

@@ -427,7 +427,7 @@ static void sleep_until(shmfb_writer *w, uint64_t t)
 {
 	for (;;) {
 		uint64_t now = shmfb_now_ns();
-		if (now >= t || producer_stop)
+		if (now >= t || producer_stopping())
 			return;
 		uint64_t until = t - now > HEARTBEAT_NS ? now + HEARTBEAT_NS : t;
 		os_sleep_until(until);
@@ -490,7 +490,7 @@ static int run_pattern(struct run *r)
 		warnf("out of memory for a %ux%u pattern", o->width, o->height);
 		return 1;
 	}
-	while (!producer_stop && (!o->frames || r->published < o->frames)) {
+	while (!producer_stopping() && (!o->frames || r->published < o->frames)) {
 		uint64_t n = r->published;
 		shmfb_planes p;
 		shmfb_writer_acquire(r->w, &p);
@@ -501,7 +501,7 @@ static int run_pattern(struct run *r)
 		const uint8_t *rgba = white ? pattern_render_white(pat) : pattern_render(pat, n, expected);
 		convert_rgba(rgba, o->width, o->height, o->format, &p);
 		uint64_t pts = pacer_next(&r->pacer, r->w);
-		if (producer_stop)
+		if (producer_stopping())
 			break;
 		if (flash_at(r, r->pacer.last_tick) != white) {
 			/* Late: the frame landed on another tick than it was drawn for. */
@@ -677,9 +677,9 @@ static int slides_picture(struct slides *s, const struct options *o, uint64_t t)
 static int run_images(struct run *r, struct slides *s)
 {
 	const struct options *o = r->o;
-	while (!producer_stop && (!o->frames || r->published < o->frames)) {
+	while (!producer_stopping() && (!o->frames || r->published < o->frames)) {
 		uint64_t pts = pacer_next(&r->pacer, r->w);
-		if (producer_stop)
+		if (producer_stopping())
 			break;
 		if (slides_picture(s, o, pts) < 0)
 			return 1;
@@ -700,7 +700,7 @@ static long read_frame(shmfb_writer *w, uint8_t *buf, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
-		if (producer_stop)
+		if (producer_stopping())
 			return -1;
 		int ready = os_stdin_wait(HEARTBEAT_NS);
 		shmfb_writer_heartbeat(w);
@@ -712,7 +712,7 @@ static long read_frame(shmfb_writer *w, uint8_t *buf, size_t n)
 			continue;
 		long k = os_stdin_read(buf + got, n - got);
 		if (k < 0) {
-			if (!producer_stop)
+			if (!producer_stopping())
 				warnf("stdin: %s", os_error());
 			return -1;
 		}
@@ -733,10 +733,10 @@ static int run_raw(struct run *r)
 		return 1;
 	}
 	int status = 0;
-	while (!producer_stop && (!o->frames || r->published < o->frames)) {
+	while (!producer_stopping() && (!o->frames || r->published < o->frames)) {
 		long got = read_frame(r->w, buf, n);
 		if (got < 0) {
-			status = producer_stop ? 0 : 1;
+			status = producer_stopping() ? 0 : 1;
 			break;
 		}
 		if (got == 0)
@@ -748,7 +748,7 @@ static int run_raw(struct run *r)
 			break;
 		}
 		uint64_t pts = pacer_next(&r->pacer, r->w);
-		if (producer_stop)
+		if (producer_stopping())
 			break;
 		shmfb_writer_publish_copy(r->w, buf, n, r->published, pts);
 		r->published++;

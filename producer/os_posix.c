@@ -31,7 +31,7 @@ const char *os_error(void)
 static void on_signal(int sig)
 {
 	(void)sig;
-	atomic_store(&producer_stop, 1); /* lock-free: safe in a handler */
+	producer_request_stop(); /* a lock-free atomic store: safe in a handler */
 }
 
 void os_catch_stop(void)
@@ -75,7 +75,7 @@ long os_stdin_read(void *buf, size_t n)
 			remember_errno();
 			return -1;
 		}
-		if (atomic_load(&producer_stop))
+		if (producer_stopping())
 			return -1;
 	}
 }

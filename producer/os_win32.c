@@ -31,7 +31,7 @@ const char *os_error(void)
 
 static BOOL WINAPI on_console_event(DWORD event)
 {
-	atomic_store(&producer_stop, 1);
+	producer_request_stop();
 	/* Windows ends the process when this returns from a close, logoff or
 	 * shutdown event: give main a moment to close the mapping. */
 	if (event == CTRL_CLOSE_EVENT || event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT)
@@ -81,7 +81,7 @@ int os_stdin_wait(int64_t timeout_ns)
 				return 1; /* broken pipe (end of input) or an error: the read tells */
 			if (avail)
 				return 1;
-			if (atomic_load(&producer_stop) || shmfb_now_ns() >= end)
+			if (producer_stopping() || shmfb_now_ns() >= end)
 				return 0;
 			Sleep(1);
 		}

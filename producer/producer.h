@@ -15,8 +15,24 @@
 
 #define PROG "shmfb-producer"
 
-/* Set by SIGINT/SIGTERM (Ctrl-C on Windows, os.h): every loop ends soon after. */
+/* Set by SIGINT/SIGTERM (Ctrl-C on Windows, os.h): every loop ends soon after.
+ * Lock-free, so a signal handler may store it. */
 extern atomic_int producer_stop;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "producer_stop is stored in a signal handler");
+
+/* Has a stop been asked for? */
+static inline int producer_stopping(void)
+{
+	/* relaxed: a stop flag; nothing is read after it that it must order. */
+	return atomic_load_explicit(&producer_stop, memory_order_relaxed);
+}
+
+/* Asks every loop to stop (async-signal-safe). */
+static inline void producer_request_stop(void)
+{
+	/* relaxed: a stop flag; the handler publishes nothing else with it. */
+	atomic_store_explicit(&producer_stop, 1, memory_order_relaxed);
+}
 
 /* Prints "shmfb-producer: <message>" to stderr. */
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -95,11 +95,12 @@ static void single_process(void)
 	/* Lapped during the copy: the writer's claim runs past what was copied. */
 	ramp(blk, pos, 20);
 	ASSERT_OK(shmfb_writer_audio_write(w, blk, 20, 0));
-	atomic_store(&w->hdr->audio_claimed, pos + 20 + 400); /* seq_cst: single thread; simulates a writer mid-copy */
+	/* relaxed: writer and reader are this one thread; simulates a writer mid-copy. */
+	atomic_store_explicit(&w->hdr->audio_claimed, pos + 20 + 400, memory_order_relaxed);
 	ASSERT_EQ(shmfb_audio_read(r, got, 400, &b), 0);
 	ASSERT_EQ(b.lost, 20);
 	pos += 20;
-	atomic_store(&w->hdr->audio_claimed, pos); /* seq_cst: single thread */
+	atomic_store_explicit(&w->hdr->audio_claimed, pos, memory_order_relaxed); /* relaxed: one thread */
 
 	/* Bad calls. */
 	ASSERT_EQ(shmfb_writer_audio_write(w, blk, 401, 0), SHMFB_EINVAL);

@@ -29,30 +29,33 @@ static int run_rogue(char **a)
 		return 2;
 	struct shmfb__header *h = seg.base;
 	uint64_t s = 0x1234567 ^ shmfb_now_ns(), end = shmfb_now_ns() + RUN_MS * SHMFB_MS;
-	/* seq_cst stores throughout: a vandal, not a protocol; ordering is beside the point. */
+	/* relaxed stores throughout: a vandal, not a protocol; it publishes
+	 * nothing, so no reader can rely on an order among its writes. */
+#define SCRIBBLE(obj, v) atomic_store_explicit(obj, v, memory_order_relaxed)
 	while (shmfb_now_ns() < end) {
 		uint64_t v = rnd(&s);
 		switch (v % 12) {
-		case 0: atomic_store(&h->latest, rnd(&s)); break;
-		case 1: atomic_store(&h->latest, SHMFB__LATEST(1, 3)); break;
-		case 2: atomic_store(&h->meta[v % 3].seq, rnd(&s)); break;
-		case 3: atomic_store(&h->meta[v % 3].index, rnd(&s) % 4); break;
-		case 4: atomic_store(&h->state, (uint32_t)(rnd(&s) % 5)); break;
+		case 0: SCRIBBLE(&h->latest, rnd(&s)); break;
+		case 1: SCRIBBLE(&h->latest, SHMFB__LATEST(1, 3)); break;
+		case 2: SCRIBBLE(&h->meta[v % 3].seq, rnd(&s)); break;
+		case 3: SCRIBBLE(&h->meta[v % 3].index, rnd(&s) % 4); break;
+		case 4: SCRIBBLE(&h->state, (uint32_t)(rnd(&s) % 5)); break;
 		case 5:
-			atomic_fetch_add(&h->wake, 1);
+			atomic_fetch_add_explicit(&h->wake, 1, memory_order_relaxed); /* relaxed: the wake syscall follows */
 			shmfb__plat_wake(&seg, &h->wake);
 			break;
 		case 6: h->slot[v % 3].offset = rnd(&s); break;
 		case 7: h->plane[0].stride = (uint32_t)rnd(&s); h->width = (uint32_t)rnd(&s); break;
-		case 8: atomic_store(&h->audio_written, rnd(&s) % 100000); break;
-		case 9: atomic_store(&h->audio_claimed, rnd(&s)); break;
-		case 10: atomic_store(&h->audio_clock_seq, rnd(&s)); break;
+		case 8: SCRIBBLE(&h->audio_written, rnd(&s) % 100000); break;
+		case 9: SCRIBBLE(&h->audio_claimed, rnd(&s)); break;
+		case 10: SCRIBBLE(&h->audio_clock_seq, rnd(&s)); break;
 		case 11:
-			atomic_fetch_add(&h->audio_wake, 1);
+			atomic_fetch_add_explicit(&h->audio_wake, 1, memory_order_relaxed); /* relaxed: the wake syscall follows */
 			shmfb__plat_wake(&seg, &h->audio_wake);
 			break;
 		}
 	}
+#undef SCRIBBLE
 	shmfb__plat_seg_close(&seg);
 	return 0;
 }

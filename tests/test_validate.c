@@ -32,7 +32,8 @@ static struct shmfb__header *fresh_with(uint32_t audio_rate)
 	image = calloc(1, total);
 	struct shmfb__header *h = (struct shmfb__header *)image;
 	shmfb__header_init(h, "crafted", &o, &l, &plan);
-	atomic_store(&h->state, SHMFB_STATE_RUNNING); /* seq_cst: single thread, no pairing */
+	/* relaxed: a private image in one thread, written to a file later. */
+	atomic_store_explicit(&h->state, SHMFB_STATE_RUNNING, memory_order_relaxed);
 	return h;
 }
 
@@ -118,8 +119,9 @@ int main(int argc, char **argv)
 	h = fresh();
 	ASSERT_OK(open_file(total));
 	shmfb_reader *r;
-	atomic_store(&h->latest, SHMFB__LATEST(5, 3)); /* seq_cst: single thread */
-	atomic_store(&h->state, 9);                   /* seq_cst: single thread */
+	/* relaxed: a private image in one thread, written to the file below. */
+	atomic_store_explicit(&h->latest, SHMFB__LATEST(5, 3), memory_order_relaxed);
+	atomic_store_explicit(&h->state, 9, memory_order_relaxed); /* relaxed: likewise */
 	FILE *f = fopen(path, "wb");
 	fwrite(image, 1, total, f);
 	fclose(f);
@@ -135,7 +137,7 @@ int main(int argc, char **argv)
 
 	/* A header its producer never finished (state 0) is refused after a grace period. */
 	h = fresh();
-	atomic_store(&h->state, 0); /* seq_cst: single thread */
+	atomic_store_explicit(&h->state, 0, memory_order_relaxed); /* relaxed: private image, one thread */
 	EXPECT(SHMFB_EBADSTATE, "never completed");
 	remove(path);
 	free(image);

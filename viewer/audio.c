@@ -81,11 +81,15 @@ static int loud(const audio_out *ao, const uint8_t *frame)
 /* Hands a click's estimated sound time to the main thread (drops it if full). */
 static void push_click(audio_out *ao, uint64_t t, int64_t pts)
 {
-	unsigned head = atomic_load(&ao->click_head);
-	if (head - atomic_load(&ao->click_tail) >= AUDIO_CLICKS)
+	/* relaxed: only this (the callback's) thread stores click_head. */
+	unsigned head = atomic_load_explicit(&ao->click_head, memory_order_relaxed);
+	/* acquire: pairs with audio_tick's release store of click_tail; main
+	 * has copied the slot out before we write it again. */
+	if (head - atomic_load_explicit(&ao->click_tail, memory_order_acquire) >= AUDIO_CLICKS)
 		return;
 	ao->click_q[head % AUDIO_CLICKS] = (audio_event){t, pts};
-	atomic_store(&ao->click_head, head + 1); /* seq_cst: publishes the slot */
+	/* release: publishes the slot; pairs with audio_tick's acquire load. */
+	atomic_store_explicit(&ao->click_head, head + 1, memory_order_release);
 }
 
 /* Looks for clicks in frames [0, n) that start sounding at t0, with pts pts0 (-1: unknown). */
@@ -115,8 +119,9 @@ static uint32_t read_ring(audio_out *ao, uint8_t *dst, uint32_t n, uint64_t *pos
 		if (rc < 0)
 			break;
 		if (b.lost) {
-			atomic_fetch_add(&ao->overruns, 1);
-			atomic_fetch_add(&ao->lost, b.lost);
+			/* relaxed: counters for reports; nothing hangs on them. */
+			atomic_fetch_add_explicit(&ao->overruns, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&ao->lost, b.lost, memory_order_relaxed); /* relaxed: likewise */
 		}
 		if (rc == 0)
 			break;
@@ -134,13 +139,15 @@ static void trim(audio_out *ao, uint8_t *scratch, uint32_t scratch_frames)
 	if (avail <= ao->trim_frames || avail > ao->capacity)
 		return; /* fine, or an overrun the next read reports */
 	uint64_t excess = avail - ao->start_frames, pos;
-	atomic_fetch_add(&ao->skips, 1);
+	/* relaxed: a counter for reports; nothing hangs on it. */
+	atomic_fetch_add_explicit(&ao->skips, 1, memory_order_relaxed);
 	while (excess > 0) {
 		uint32_t n = excess < scratch_frames ? (uint32_t)excess : scratch_frames;
 		uint32_t got = read_ring(ao, scratch, n, &pos);
 		if (got == 0)
 			break;
-		atomic_fetch_add(&ao->skipped, got);
+		/* relaxed: a counter for reports; nothing hangs on it. */
+		atomic_fetch_add_explicit(&ao->skipped, got, memory_order_relaxed);
 		excess -= got;
 	}
 }
@@ -159,15 +166,19 @@ static int64_t note_latency(audio_out *ao, uint64_t pos, uint64_t t)
 		return -1;
 	int64_t frames = (int64_t)(pos - cpos);
 	int64_t pts = (int64_t)cns + frames * (int64_t)SHMFB_SEC / (int64_t)ao->rate;
-	atomic_store(&ao->latency_ns, (int64_t)t - pts);
-	atomic_fetch_add(&ao->latency_seq, 1);
+	/* relaxed: published by the release add of latency_seq below. */
+	atomic_store_explicit(&ao->latency_ns, (int64_t)t - pts, memory_order_relaxed);
+	/* release: pairs with audio_tick's acquire load; latency_ns is stored. */
+	atomic_fetch_add_explicit(&ao->latency_seq, 1, memory_order_release);
 	return pts;
 }
 
 /* Fills as much of out as the ring allows; returns the frames filled. */
 static uint32_t pull(audio_out *ao, uint8_t *out, uint32_t need, uint64_t now)
 {
-	if (!ao->reader || !atomic_load(&ao->running)) {
+	/* relaxed: a flag that only says whether silence is an underrun;
+	 * no data is published with it. */
+	if (!ao->reader || !atomic_load_explicit(&ao->running, memory_order_relaxed)) {
 		ao->prefilling = 1;
 		return 0;
 	}
@@ -180,12 +191,14 @@ static uint32_t pull(audio_out *ao, uint8_t *out, uint32_t need, uint64_t now)
 	uint64_t pos = 0;
 	uint32_t got = read_ring(ao, out, need, &pos);
 	if (got < need) {
-		atomic_fetch_add(&ao->underruns, 1);
+		/* relaxed: a counter for reports; nothing hangs on it. */
+		atomic_fetch_add_explicit(&ao->underruns, 1, memory_order_relaxed);
 		ao->prefilling = 1;
 	}
 	if (got) {
 		uint64_t t0 = now + ao->device_delay_ns;
-		atomic_fetch_add(&ao->played, got);
+		/* relaxed: a counter for reports; nothing hangs on it. */
+		atomic_fetch_add_explicit(&ao->played, got, memory_order_relaxed);
 		int64_t pts0 = note_latency(ao, pos, t0);
 		find_clicks(ao, out, got, t0, pts0);
 	}
@@ -349,7 +362,8 @@ void audio_attach(audio_out *ao, const shmfb_info *info)
 
 void audio_set_running(audio_out *ao, int running)
 {
-	atomic_store(&ao->running, running);
+	/* relaxed: see pull; the callback reads nothing else because of it. */
+	atomic_store_explicit(&ao->running, running, memory_order_relaxed);
 }
 
 void audio_close(audio_out *ao)
@@ -461,18 +475,24 @@ void audio_tick(audio_out *ao, uint64_t now_ns)
 {
 	if (ao->state != AUDIO_PLAYING)
 		return;
-	unsigned seq = atomic_load(&ao->latency_seq);
+	/* acquire: pairs with note_latency's release add; latency_ns is as new. */
+	unsigned seq = atomic_load_explicit(&ao->latency_seq, memory_order_acquire);
 	if (seq != ao->latency_seen) {
 		ao->latency_seen = seq;
-		window_add(&ao->audio_latency, atomic_load(&ao->latency_ns));
+		/* relaxed: ordered by the acquire load of latency_seq above. */
+		window_add(&ao->audio_latency, atomic_load_explicit(&ao->latency_ns, memory_order_relaxed));
 	}
-	unsigned tail = atomic_load(&ao->click_tail);
-	while (tail != atomic_load(&ao->click_head)) {
+	/* relaxed: only this (the main) thread stores click_tail. */
+	unsigned tail = atomic_load_explicit(&ao->click_tail, memory_order_relaxed);
+	/* acquire: pairs with push_click's release store; the slot is written. */
+	while (tail != atomic_load_explicit(&ao->click_head, memory_order_acquire)) {
 		if (ao->nclicks == AUDIO_CLICKS)
 			remove_at(ao->clicks, &ao->nclicks, 0);
 		ao->clicks[ao->nclicks++] = ao->click_q[tail % AUDIO_CLICKS];
 		tail++;
-		atomic_store(&ao->click_tail, tail); /* the slot may be reused */
+		/* release: the slot is copied out and may be reused; pairs with
+		 * push_click's acquire load of click_tail. */
+		atomic_store_explicit(&ao->click_tail, tail, memory_order_release);
 	}
 	pair_events(ao, now_ns);
 }
@@ -488,6 +508,13 @@ const char *audio_state_word(audio_state st)
 	case AUDIO_FAILED: return "failed";
 	}
 	return "?";
+}
+
+/* A counter the callback bumps, for the reports. */
+static unsigned long long counter(const atomic_uint_fast64_t *c)
+{
+	/* relaxed: a statistic; nothing is read because of its value. */
+	return (unsigned long long)atomic_load_explicit(c, memory_order_relaxed);
 }
 
 void audio_overlay_line(const audio_out *ao, char *buf, size_t n)
@@ -518,8 +545,7 @@ void audio_overlay_line(const audio_out *ao, char *buf, size_t n)
 	const char *fmt = shmfb_sampfmt_name(ao->format);
 	snprintf(buf, n, "audio %gk %s x%u  %.0f ms  under %llu over %llu  %s", ao->rate / 1000.0,
 		 fmt ? fmt : "?", ao->channels, audio_window_median_ms(&ao->audio_latency),
-		 (unsigned long long)atomic_load(&ao->underruns),
-		 (unsigned long long)atomic_load(&ao->overruns), av);
+		 counter(&ao->underruns), counter(&ao->overruns), av);
 }
 
 static void json_window(FILE *f, const char *key, const audio_window *w)
@@ -543,12 +569,8 @@ void audio_write_json(const audio_out *ao, FILE *f)
 	}
 	fprintf(f, ",\n    \"frames_played\": %llu, \"underruns\": %llu, \"overruns\": %llu, "
 		   "\"frames_lost\": %llu, \"skips\": %llu, \"frames_skipped\": %llu",
-		(unsigned long long)atomic_load(&ao->played),
-		(unsigned long long)atomic_load(&ao->underruns),
-		(unsigned long long)atomic_load(&ao->overruns),
-		(unsigned long long)atomic_load(&ao->lost),
-		(unsigned long long)atomic_load(&ao->skips),
-		(unsigned long long)atomic_load(&ao->skipped));
+		counter(&ao->played), counter(&ao->underruns), counter(&ao->overruns), counter(&ao->lost),
+		counter(&ao->skips), counter(&ao->skipped));
 	fprintf(f, ",\n    ");
 	json_window(f, "latency_ms", &ao->audio_latency);
 	fprintf(f, ",\n    ");

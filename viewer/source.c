@@ -39,8 +39,10 @@ static int waiter_main(void *arg)
 	 * joins before either changes. */
 	shmfb_reader *r = s->reader;
 	int tag = s->tag;
-	while (!atomic_load(&s->stop)) {
-		uint64_t after = atomic_load(&s->seen);
+	/* relaxed: a stop flag; stop_waiter joins us, nothing hangs on it. */
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		/* relaxed: a plain number; the consumed semaphore orders it. */
+		uint64_t after = atomic_load_explicit(&s->seen, memory_order_relaxed);
 		int rc = shmfb_reader_wait(r, after, WAITER_SLICE_NS, 0);
 		if (rc == SHMFB_ETIMEDOUT)
 			continue;
@@ -58,8 +60,9 @@ static int waiter_main(void *arg)
 		}
 		if (s->wake)
 			SDL_SemPost(s->wake);
-		/* Sleep until the main thread has handled it (or we are stopped). */
-		while (!atomic_load(&s->stop) &&
+		/* Sleep until the main thread has handled it (or we are stopped).
+		 * relaxed: a stop flag, as above. */
+		while (!atomic_load_explicit(&s->stop, memory_order_relaxed) &&
 		       SDL_SemWaitTimeout(s->consumed, WAITER_SLICE_MS) == SDL_MUTEX_TIMEDOUT)
 			;
 	}
@@ -70,7 +73,8 @@ static void stop_waiter(source *s)
 {
 	if (!s->waiter)
 		return;
-	atomic_store(&s->stop, 1);
+	/* relaxed: a stop flag; the post and the join below order the rest. */
+	atomic_store_explicit(&s->stop, 1, memory_order_relaxed);
 	SDL_SemPost(s->consumed);
 	SDL_WaitThread(s->waiter, NULL);
 	SDL_DestroySemaphore(s->consumed);
@@ -81,8 +85,9 @@ static void stop_waiter(source *s)
 static int start_waiter(source *s)
 {
 	s->tag++; /* from 1: 0 means no waiter */
-	atomic_store(&s->stop, 0);
-	atomic_store(&s->seen, 0);
+	/* relaxed: no waiter runs; creating it orders these before its start. */
+	atomic_store_explicit(&s->stop, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->seen, 0, memory_order_relaxed); /* relaxed: likewise */
 	s->consumed = SDL_CreateSemaphore(0);
 	if (!s->consumed)
 		return -1;
@@ -183,7 +188,8 @@ void source_handled(source *s, int tag, uint64_t seen)
 {
 	if (tag != s->tag || !s->waiter)
 		return; /* an event of a waiter since replaced */
-	atomic_store(&s->seen, seen);
+	/* relaxed: the post below orders it before the waiter's next load. */
+	atomic_store_explicit(&s->seen, seen, memory_order_relaxed);
 	SDL_SemPost(s->consumed);
 }
 

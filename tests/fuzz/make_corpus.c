@@ -26,14 +26,16 @@ static void write_one(const char *dir, shmfb_pixfmt fmt, uint32_t w, uint32_t h,
 	uint8_t *map = calloc(1, total);
 	struct shmfb__header *hd = (struct shmfb__header *)map;
 	shmfb__header_init(hd, "seed", &o, &l, &plan);
-	atomic_store(&hd->state, SHMFB_STATE_RUNNING); /* seq_cst: single thread */
+	/* relaxed throughout: a private image in one thread, written to a file. */
+	atomic_store_explicit(&hd->state, SHMFB_STATE_RUNNING, memory_order_relaxed);
 	if (published) {
-		atomic_store(&hd->meta[1].seq, 2);             /* seq_cst: single thread */
-		atomic_store(&hd->meta[1].index, 1);           /* seq_cst: single thread */
-		atomic_store(&hd->latest, SHMFB__LATEST(1, 1)); /* seq_cst: single thread */
-		atomic_store(&hd->audio_written, 100);         /* seq_cst: single thread */
-		atomic_store(&hd->audio_claimed, 100);         /* seq_cst: single thread */
-		atomic_store(&hd->audio_clock_seq, 2);         /* seq_cst: single thread */
+		/* relaxed: as above. */
+		atomic_store_explicit(&hd->meta[1].seq, 2, memory_order_relaxed);
+		atomic_store_explicit(&hd->meta[1].index, 1, memory_order_relaxed);   /* relaxed */
+		atomic_store_explicit(&hd->latest, SHMFB__LATEST(1, 1), memory_order_relaxed); /* relaxed */
+		atomic_store_explicit(&hd->audio_written, 100, memory_order_relaxed); /* relaxed */
+		atomic_store_explicit(&hd->audio_claimed, 100, memory_order_relaxed); /* relaxed */
+		atomic_store_explicit(&hd->audio_clock_seq, 2, memory_order_relaxed); /* relaxed */
 	}
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s-%ux%u%s", dir, shmfb_pixfmt_name(fmt), w, h,
