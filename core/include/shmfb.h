@@ -219,7 +219,9 @@ SHMFB_API void shmfb_writer_options_init(shmfb_writer_options *o);
  * SHMFB_EBADFORMAT, SHMFB_ETOOBIG, SHMFB_EINVAL (mode, frame rate or audio
  * options out of range), SHMFB_EEXIST (a live producer owns it;
  * shmfb_errdetail() names its pid), SHMFB_EACCES/EPERM, SHMFB_ENOMEM/ENOSPC,
- * SHMFB_EIO.  A name whose producer is dead is taken over.
+ * SHMFB_EIO.  A name whose producer is dead is taken over; when several
+ * processes take over one name at once, one gets it and the others get
+ * SHMFB_EEXIST.
  */
 SHMFB_API int shmfb_create(const char *name, const shmfb_writer_options *o,
 			   shmfb_writer **out);
