@@ -135,12 +135,12 @@ static int rd_writer(void *arg)
 /*
  * shmfb_reader_copy_latest spelled out with the zero-copy calls, so that
  * the copies the writer overwrote midway (torn) can be counted: the same
- * copy in 256 KiB chunks, abandoned as soon as the seqlock says the writer
+ * copy in 1 MiB pieces, abandoned as soon as the seqlock says the writer
  * is back in the slot.
  */
 static int copy_latest(shmfb_reader *r, uint8_t *dst, size_t n, shmfb_frame *f, struct rd_slot *s)
 {
-	const size_t chunk = (size_t)256 << 10;
+	const size_t chunk = (size_t)1 << 20;
 	for (int tries = 0; tries < 64; tries++) {
 		int rc = shmfb_reader_latest(r, f);
 		if (rc == SHMFB_ETORN) {
