@@ -23,19 +23,21 @@ void shmfb_writer_options_init(shmfb_writer_options *o)
 	o->audio_capacity_ms = 200;
 }
 
+/* Opened, or opened and found not to be a mapping: something we may judge. */
+static int inspectable(int opened)
+{
+	return opened == 0 || opened == SHMFB_EBADTOTALSIZE || opened == SHMFB_EBADMAGIC;
+}
+
 /*
  * May an existing name be taken without the replace flag?  Yes when it is a
  * valid mapping whose producer is gone.  A shared-memory name lives in
  * shmfb's own namespace, so an object there whose creator died before
  * finishing it (empty, or with no valid header) is stale too; a file that
  * does not validate may be someone else's and is left alone.
- * `opened` is the result of opening it into `old`.  0 or SHMFB_EEXIST.
+ * `opened` is the result of opening it into `old`; `alive`, whether its
+ * creator's lock is held.  0 or SHMFB_EEXIST.
  */
-static int inspectable(int opened)
-{
-	return opened == 0 || opened == SHMFB_EBADTOTALSIZE || opened == SHMFB_EBADMAGIC;
-}
-
 static int check_stale(const char *name, int opened, const shmfb__seg *old, int alive)
 {
 	/* Not even openable (permissions, say): not ours to judge, nor to remove. */
