@@ -11,6 +11,14 @@ XKEY="$SHMFB_BUILD/tests/tools/xkey"
 [ -x "$XKEY" ] || fail "missing $XKEY"
 openbox --sm-disable >"$TMP/openbox.log" 2>&1 &
 track $!
+# Until Openbox manages the screen (it names itself on the root window):
+# a window mapped before then is left to it half-handled.
+i=0
+until xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id'; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { cat "$TMP/openbox.log"; fail "openbox did not start within 10 s"; }
+	sleep 0.1
+done
 
 n=$(new_name full)
 T="shmfb-viewer: $n"

@@ -56,7 +56,8 @@ int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg);
  * Two processes taking over one stale name at once cannot remove each
  * other's new object this way.  0 when removed, already gone or now leading
  * elsewhere (the caller creates again and re-inspects); SHMFB_EEXIST when
- * the owner lives or another process got there first.
+ * the object's lock stays held for 200 ms (its owner lives, or another
+ * process taking it over has stopped midway).
  */
 int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen);
 /*

@@ -58,9 +58,11 @@ static int check_stale(const char *name, int opened, const shmfb__seg *old, int 
 /*
  * The name exists: unlink it if it may be taken (the caller creates again).
  * A name nobody owns is removed under its dead owner's lock
- * (unlink_unowned), so that two processes taking it over at once, replace
- * or not, cannot remove each other's new mapping.  Replace removes a live
- * producer's name, or one it cannot inspect, unconditionally.
+ * (unlink_unowned), so that processes taking it over at once, replace or
+ * not, cannot remove each other's new mapping: a taker holding that lock is
+ * waited for.  Replace removes a name whose lock stays held (a live
+ * producer), or one it cannot inspect, unconditionally, if it still leads
+ * to what was inspected.
  */
 static int take_over(const char *name, uint32_t flags)
 {
@@ -68,16 +70,18 @@ static int take_over(const char *name, uint32_t flags)
 	int opened = shmfb__plat_seg_open(name, 0, &old);
 	if (opened == SHMFB_ENOENT)
 		return 0; /* vanished meanwhile: just create */
-	int alive = opened == 0 ? shmfb__plat_owner_alive(&old) : shmfb__plat_name_owner_alive(name);
+	const shmfb__seg *seen = opened == 0 ? &old : NULL;
 	int rc = 0;
-	if ((flags & SHMFB_CREATE_REPLACE) && (alive || !inspectable(opened))) {
-		if (opened < 0 || shmfb__plat_seg_is_current(name, &old)) /* only what was inspected */
-			rc = shmfb__plat_unlink(name);
-	} else {
-		if (!(flags & SHMFB_CREATE_REPLACE))
-			rc = check_stale(name, opened, &old, alive);
+	if (!(flags & SHMFB_CREATE_REPLACE)) {
+		int alive = opened == 0 ? shmfb__plat_owner_alive(&old) : shmfb__plat_name_owner_alive(name);
+		rc = check_stale(name, opened, &old, alive);
 		if (rc == 0)
-			rc = shmfb__plat_unlink_unowned(name, opened == 0 ? &old : NULL);
+			rc = shmfb__plat_unlink_unowned(name, seen);
+	} else {
+		if (inspectable(opened))
+			rc = shmfb__plat_unlink_unowned(name, seen);
+		if (!inspectable(opened) || rc == SHMFB_EEXIST)
+			rc = opened < 0 || shmfb__plat_seg_is_current(name, &old) ? shmfb__plat_unlink(name) : 0;
 	}
 	shmfb__plat_seg_close(&old);
 	return rc == SHMFB_ENOENT ? 0 : rc;
