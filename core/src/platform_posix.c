@@ -166,8 +166,11 @@ static int open_object(const char *name, int flags, mode_t mode)
 	return shm_open(obj, flags, mode);
 }
 
-static int shm_unlink_name(const char *name)
+/* Removes the name: 0, or -1 with errno. */
+static int unlink_object(const char *name)
 {
+	if (shmfb__name_is_path(name))
+		return unlink(name);
 	char obj[SHMFB_NAME_MAX + sizeof SHM_PREFIX + 2];
 	snprintf(obj, sizeof obj, "/" SHM_PREFIX "%s", name);
 	return shm_unlink(obj);
@@ -175,8 +178,7 @@ static int shm_unlink_name(const char *name)
 
 int shmfb__plat_unlink(const char *name)
 {
-	int rc = shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
-	return rc < 0 ? sys_error("unlink", name) : 0;
+	return unlink_object(name) < 0 ? sys_error("unlink", name) : 0;
 }
 
 /* Reserve the memory now so a full /dev/shm is an error here, not a SIGBUS later. */
@@ -232,11 +234,22 @@ static int link_name(int fd, const char *name)
 	return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
 
-/* Same file: the name's object and fd. */
+/* 1 when descriptors a and b are the same file. */
+static int same_file(int a, int b)
+{
+	struct stat x, y;
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* 1 when name leads to the file of fd. */
 static int name_is_fd(const char *name, int fd)
 {
-	shmfb__seg s = {.handle = fd};
-	return shmfb__plat_seg_is_current(name, &s);
+	int now = open_object(name, O_RDONLY, 0);
+	if (now < 0)
+		return 0;
+	int same = same_file(now, fd);
+	close(now);
+	return same;
 }
 
 /*
@@ -258,7 +271,7 @@ static int create_named_locked(const char *name, mode_t mode)
 		if (locked && ours)
 			return fd;
 		if (!locked && ours)
-			shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
+			unlink_object(name);
 		close(fd);
 		if (!locked) {
 			errno = e;
@@ -314,11 +327,8 @@ int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__
 	return 0;
 fail:
 	/* Remove what this call created, and only that; keep the error detail. */
-	{
-		shmfb__seg made = {.handle = fd};
-		if (shmfb__plat_seg_is_current(name, &made))
-			shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name);
-	}
+	if (name_is_fd(name, fd))
+		unlink_object(name);
 	close(fd);
 	return rc;
 }
@@ -375,14 +385,7 @@ void shmfb__plat_seg_close(shmfb__seg *seg)
 
 int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg)
 {
-	int fd = open_object(name, O_RDONLY, 0);
-	if (fd < 0)
-		return 0;
-	struct stat a, b;
-	int same = fstat(fd, &a) == 0 && fstat((int)seg->handle, &b) == 0 &&
-		   a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	close(fd);
-	return same;
+	return name_is_fd(name, (int)seg->handle);
 }
 
 int shmfb__plat_owner_alive(const shmfb__seg *seg)
@@ -406,12 +409,6 @@ static int open_for_lock(const char *name)
 	if (fd < 0 && errno == EACCES)
 		fd = open_object(name, O_RDONLY, 0);
 	return fd;
-}
-
-static int same_file(int a, int b)
-{
-	struct stat x, y;
-	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
 int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
@@ -444,8 +441,7 @@ int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
 	}
 	/* Under the lock the name cannot be moved to a new object: creators
 	 * name only locked objects, and other takers wait for this lock. */
-	if (name_is_fd(name, fd) && (shmfb__name_is_path(name) ? unlink(name) : shm_unlink_name(name)) < 0 &&
-	    errno != ENOENT)
+	if (name_is_fd(name, fd) && unlink_object(name) < 0 && errno != ENOENT)
 		rc = sys_error("unlink", name);
 out:
 	close(fd); /* and with it the lock */
