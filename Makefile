@@ -90,10 +90,12 @@ BIN := $(BUILD)/bin
 
 # core/ and the white-box tests see core/src; the front ends only the public header.
 INC = -Icore/include -Icore/src
-# One platform file (the OS) and one copy file (the CPU), no #ifdefs.
+# One platform file (the OS) and one copy file (the CPU), no #ifdefs.  The
+# core's platform layer is Linux's, not any POSIX system's (futex, O_TMPFILE).
+CORE_OS := $(if $(filter win32,$(PLATFORM)),win32,linux)
 COPY_ARCH := $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),x86_64,generic)
 CORE_SRC := $(filter-out core/src/platform_%.c core/src/copy_%.c,$(wildcard core/src/*.c)) \
-	core/src/platform_$(PLATFORM).c core/src/copy_$(COPY_ARCH).c
+	core/src/platform_$(CORE_OS).c core/src/copy_$(COPY_ARCH).c
 CORE_OBJ := $(CORE_SRC:%.c=$(OBJ)/%.o)
 CORE_PIC := $(CORE_SRC:%.c=$(OBJ)/pic/%.o)
 CORE_LIBS := -lpthread $(if $(filter win32,$(PLATFORM)),-lbcrypt,)

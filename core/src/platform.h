@@ -1,8 +1,9 @@
 /*
  * platform.h - everything shmfb asks of the operating system.
  *
- * platform_posix.c implements it for Linux; platform_win32.c will implement
- * it with CreateFileMapping/OpenFileMapping/MapViewOfFile and named events.
+ * platform_linux.c implements it for Linux (POSIX shared memory, flock,
+ * futex, O_TMPFILE), platform_win32.c for Windows (named file-mapping
+ * objects, MapViewOfFile, named events); the Makefile builds one of them.
  * No other file in core/ makes a system call or tests a platform macro.
  *
  * Every function returning int returns 0 or a negative SHMFB_E* code and,

@@ -1,5 +1,5 @@
 /*
- * platform_posix.c - the platform layer on Linux: POSIX shared memory (or a
+ * platform_linux.c - the platform layer on Linux: POSIX shared memory (or a
  * file), mmap, flock for owner liveness, futex for wake-ups.
  *
  * A plain name NAME is the shared-memory object "/shmfb-NAME" (so shmfb ls
