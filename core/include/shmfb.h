@@ -80,56 +80,84 @@ extern "C" {
 #define SHMFB_SEC 1000000000LL
 
 /*
- * Error codes.  Where an errno means the same thing the code is -errno on
- * Linux; the numbers are fixed so they are the same on every platform.
+ * Error codes: SHMFB_ERRNO_MAP is the one list of them.  XX(name, value,
+ * text) for each; the enum, shmfb_strerror() and shmfb_errname() are all
+ * generated from it (the way libuv's UV_ERRNO_MAP is), so a binding can
+ * build its own table the same way.  Where an errno means the same thing
+ * the code is -errno on Linux; the numbers are fixed, the same on every
+ * platform, and never reused.
  */
-enum {
-	SHMFB_OK = 0,
-	SHMFB_EPERM = -1,
-	SHMFB_ENOENT = -2,       /* no mapping by that name */
-	SHMFB_EINTR = -4,
-	SHMFB_EIO = -5,
-	SHMFB_EAGAIN = -11,
-	SHMFB_ENOMEM = -12,
-	SHMFB_EACCES = -13,      /* permission denied */
-	SHMFB_EBUSY = -16,
-	SHMFB_EEXIST = -17,      /* name in use by a live producer */
-	SHMFB_EINVAL = -22,      /* bad argument */
-	SHMFB_ENOSPC = -28,
-	SHMFB_ENAMETOOLONG = -36,
-	SHMFB_ETIMEDOUT = -110,
+#define SHMFB_ERRNO_MAP(XX)                                                       \
+	XX(OK, 0, "success")                                                      \
+	XX(EPERM, -1, "operation not permitted")                                  \
+	XX(ENOENT, -2, "no such mapping")                                         \
+	XX(EINTR, -4, "interrupted")                                              \
+	XX(EIO, -5, "input/output error")                                         \
+	XX(EAGAIN, -11, "try again")                                              \
+	XX(ENOMEM, -12, "out of memory")                                          \
+	XX(EACCES, -13, "permission denied")                                      \
+	XX(EBUSY, -16, "busy")                                                    \
+	XX(EEXIST, -17, "name in use by a running producer")                      \
+	XX(EINVAL, -22, "invalid argument")                                       \
+	XX(ENOSPC, -28, "no space left for the mapping")                          \
+	XX(ENAMETOOLONG, -36, "name too long")                                    \
+	XX(ETIMEDOUT, -110, "timed out")                                          \
+	/* Our own: naming, creating and opening. */                              \
+	XX(EBADNAME, -1000, "invalid mapping name")                               \
+	/* width or height is zero (also Win32's ERROR_FILE_INVALID) */           \
+	XX(EZEROSIZE, -1001, "zero width or height")                              \
+	/* sizes overflow or exceed SHMFB_MAX_* */                                \
+	XX(ETOOBIG, -1002, "frame too large")                                     \
+	/* unknown pixel format, or an odd size for 4:2:x */                      \
+	XX(EBADFORMAT, -1003, "unsupported pixel format or size")                 \
+	/* name taken by another kind of object (Win32) */                        \
+	XX(ECOLLISION, -1004, "name used by another kind of object")              \
+	/* a file path that is a symbolic link (refused, never followed) */       \
+	XX(ESYMLINK, -1005, "the name is a symbolic link")                        \
+	/* a file path that is a directory, device, pipe, ... */                  \
+	XX(ENOTREG, -1006, "not a regular file")                                  \
+	/* Header validation: each a distinct failure of an untrusted mapping. */ \
+	XX(EBADMAGIC, -1100, "not a shmfb mapping (bad magic)")                   \
+	XX(EBADVERSION, -1101, "unsupported shmfb format version")                \
+	XX(EBADHEADERSIZE, -1102, "bad header size")                              \
+	/* total_size disagrees with the object's real size */                    \
+	XX(EBADTOTALSIZE, -1103, "header size disagrees with the mapping's real size") \
+	XX(EBADSLOTCOUNT, -1104, "bad slot count")                                \
+	/* slot offset/size unaligned, overlapping or outside */                  \
+	XX(EBADSLOT, -1105, "slot outside the mapping or misaligned")             \
+	/* width/height/format/planes inconsistent */                             \
+	XX(EBADGEOMETRY, -1106, "inconsistent video description")                 \
+	XX(EBADPLANE, -1107, "plane outside its slot")                            \
+	/* the live state word is not 0, 1 or 2, or never left 0 */               \
+	XX(EBADSTATE, -1108, "corrupt live state in header")                      \
+	/* audio description or ring region invalid */                            \
+	XX(EBADAUDIO, -1109, "invalid audio description or ring")                 \
+	/* latest names slot 3, or index 0 with a slot */                         \
+	XX(EBADLATEST, -1110, "corrupt latest-frame word in header")              \
+	/* audio_claimed below audio_written */                                   \
+	XX(EBADCLAIM, -1111, "audio claimed counter below the written counter")   \
+	/* Reader status. */                                                      \
+	XX(ENOFRAME, -1200, "no frame published yet")                             \
+	XX(ETORN, -1201, "frame rewritten while read")                            \
+	XX(ECLOSED, -1202, "producer closed the mapping")                         \
+	XX(EDEAD, -1203, "producer died")                                         \
+	/* producer alive but silent past its heartbeat timeout */                \
+	XX(ESTALE, -1204, "producer stopped updating its heartbeat")              \
+	/* the name now refers to a newer mapping */                              \
+	XX(EREPLACED, -1205, "name now belongs to a newer producer")              \
+	/* the publish or audio write counter went backwards: mapping corrupt */  \
+	XX(EBACKWARDS, -1206, "a counter went backwards: mapping corrupt")       \
+	/* an audio call on a mapping that carries no audio */                    \
+	XX(ENOAUDIO, -1207, "the mapping carries no audio")
 
-	/* Our own: naming and creation. */
-	SHMFB_EBADNAME = -1000,  /* name has characters or parts not allowed */
-	SHMFB_EZEROSIZE = -1001, /* width or height is zero (Win32's ERROR_FILE_INVALID) */
-	SHMFB_ETOOBIG = -1002,   /* sizes overflow or exceed SHMFB_MAX_* */
-	SHMFB_EBADFORMAT = -1003,/* unknown pixel format, or odd size for 4:2:x */
-	SHMFB_ECOLLISION = -1004,/* name taken by another kind of object (Win32) */
+#define SHMFB__ERRNO_ENUM(name, value, text) SHMFB_##name = value,
+enum { SHMFB_ERRNO_MAP(SHMFB__ERRNO_ENUM) };
+#undef SHMFB__ERRNO_ENUM
 
-	/* Header validation: each a distinct failure of an untrusted mapping. */
-	SHMFB_EBADMAGIC = -1100,
-	SHMFB_EBADVERSION = -1101,
-	SHMFB_EBADHEADERSIZE = -1102,
-	SHMFB_EBADTOTALSIZE = -1103, /* total_size disagrees with the object's real size */
-	SHMFB_EBADSLOTCOUNT = -1104,
-	SHMFB_EBADSLOT = -1105,      /* slot offset/size unaligned, overlapping or outside */
-	SHMFB_EBADGEOMETRY = -1106,  /* width/height/format/planes inconsistent */
-	SHMFB_EBADPLANE = -1107,     /* a plane lies outside its slot */
-	SHMFB_EBADSTATE = -1108,     /* latest slot index or state out of range */
-	SHMFB_EBADAUDIO = -1109,     /* audio description or ring region invalid */
-
-	/* Reader status. */
-	SHMFB_ENOFRAME = -1200,  /* nothing published yet */
-	SHMFB_ETORN = -1201,     /* the slot was rewritten while being read */
-	SHMFB_ECLOSED = -1202,   /* producer closed the mapping */
-	SHMFB_EDEAD = -1203,     /* producer died without closing */
-	SHMFB_ESTALE = -1204,    /* producer alive but silent past its heartbeat timeout */
-	SHMFB_EREPLACED = -1205, /* the name now refers to a newer mapping */
-	SHMFB_EBACKWARDS = -1206,/* publish counter went backwards: mapping corrupt */
-};
-
-/* Fixed text for a code; never NULL. */
+/* Fixed text for a code; never NULL ("unknown error" for a number that is no code). */
 SHMFB_API const char *shmfb_strerror(int code);
+/* The code's symbolic name, "SHMFB_ENOENT" for SHMFB_ENOENT; NULL for a number that is no code. */
+SHMFB_API const char *shmfb_errname(int code);
 /* One line about the last failure in this thread, naming what was wrong. */
 SHMFB_API const char *shmfb_errdetail(void);
 
