@@ -39,8 +39,8 @@ ifeq ($(WERROR),1)
 override CFLAGS += -Werror
 endif
 
-# Windows: static, so the programs need no mingw DLL beside them (nanosleep
-# comes from libwinpthread); bcrypt gives the random generation id.
+# Windows: static, so the programs need no mingw DLL beside them (such as
+# libwinpthread's); bcrypt gives the random generation id.
 PIC_CFLAGS := -fPIC -fvisibility=hidden
 # mingw's gcc checks format(printf) against msvcrt's printf, but _GNU_SOURCE
 # selects mingw's own C99 printf (%zu, %llu): the Linux builds check formats.

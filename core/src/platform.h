@@ -87,6 +87,8 @@ size_t shmfb__plat_name_prefix_len(const char *name);
 int shmfb__plat_list(void (*fn)(const char *name, void *ctx), void *ctx);
 
 uint64_t shmfb__plat_now_ns(void);
+/* Sleeps about ns nanoseconds (never less than the platform's tick). */
+void shmfb__plat_sleep_ns(uint64_t ns);
 uint64_t shmfb__plat_random64(void);
 
 /*

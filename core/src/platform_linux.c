@@ -436,8 +436,7 @@ int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
 			rc = shmfb__errorf(SHMFB_EEXIST, "%s: being taken over by another process", name);
 			goto out;
 		}
-		struct timespec ts = {0, 100 * 1000L};
-		nanosleep(&ts, NULL);
+		shmfb__plat_sleep_ns(100 * 1000);
 	}
 	/* Under the lock the name cannot be moved to a new object: creators
 	 * name only locked objects, and other takers wait for this lock. */
@@ -459,8 +458,7 @@ int shmfb__plat_name_owner_alive(const char *name)
 	 * unlocked empty object may be that young, so look again a little later. */
 	struct stat st;
 	if (!alive && fstat(fd, &st) == 0 && st.st_size == 0) {
-		struct timespec ts = {0, 20 * 1000000L};
-		nanosleep(&ts, NULL);
+		shmfb__plat_sleep_ns(20 * 1000000);
 		alive = shmfb__plat_owner_alive(&probe);
 	}
 	close(fd);
@@ -505,6 +503,12 @@ uint64_t shmfb__plat_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void shmfb__plat_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+	nanosleep(&ts, NULL);
 }
 
 uint64_t shmfb__plat_random64(void)

@@ -735,6 +735,11 @@ static DWORD ms_of(int64_t timeout_ns)
 	return ms >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
 }
 
+void shmfb__plat_sleep_ns(uint64_t ns)
+{
+	Sleep(ms_of(ns > INT64_MAX ? INT64_MAX : (int64_t)ns));
+}
+
 int shmfb__plat_wait(const shmfb__seg *seg, shmfb_atomic_u32 *word, uint32_t expected,
 		     int64_t timeout_ns)
 {

@@ -5,15 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "internal.h"
-
-static void nap_ms(int ms)
-{
-	struct timespec ts = {0, ms * 1000000L};
-	nanosleep(&ts, NULL);
-}
 
 /*
  * One attempt.  *again is set when the mapping looks like one a producer is
@@ -59,7 +52,7 @@ int shmfb_open(const char *name, shmfb_reader **out)
 		if (rc == 0 || !again || waited >= CREATE_GRACE_MS)
 			break;
 		shmfb__plat_seg_close(&r->seg);
-		nap_ms(5);
+		shmfb__plat_sleep_ns(5 * 1000000);
 	}
 	if (rc < 0) {
 		shmfb__plat_seg_close(&r->seg);
