@@ -72,8 +72,6 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg);
  * by a creator that died before sizing it): 1 alive, 0 not, by name.
  */
 int shmfb__plat_name_owner_alive(const char *name);
-/* 1 if a process with this id exists, 0 if not. */
-int shmfb__plat_pid_alive(uint32_t pid);
 uint32_t shmfb__plat_getpid(void);
 
 /*

@@ -465,13 +465,6 @@ int shmfb__plat_name_owner_alive(const char *name)
 	return alive;
 }
 
-int shmfb__plat_pid_alive(uint32_t pid)
-{
-	if (pid == 0 || pid > INT_MAX)
-		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
-}
-
 uint32_t shmfb__plat_getpid(void)
 {
 	return (uint32_t)getpid();

@@ -603,18 +603,6 @@ int shmfb__plat_name_owner_alive(const char *name)
 	return 1;
 }
 
-int shmfb__plat_pid_alive(uint32_t pid)
-{
-	if (pid == 0)
-		return 0;
-	HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
-	if (!h)
-		return GetLastError() == ERROR_ACCESS_DENIED; /* exists, not ours to ask */
-	int alive = WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
-	CloseHandle(h);
-	return alive;
-}
-
 uint32_t shmfb__plat_getpid(void)
 {
 	return (uint32_t)GetCurrentProcessId();
