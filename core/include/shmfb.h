@@ -47,8 +47,14 @@
  * success, a negative SHMFB_E* code on failure.  shmfb_strerror(code) gives
  * the fixed text of a code; shmfb_errdetail() gives a one-line message about
  * the last failure in the calling thread that names the thing that was wrong
- * (the mapping's name, the field, the owner's pid).  Passing a NULL handle or
- * using a handle from the wrong role is a programming error and aborts.
+ * (the mapping's name, the field, the owner's pid).
+ *
+ * Handles: pass only a handle the library gave you and you have not yet
+ * closed.  NULL, a closed handle or a pointer of the other role is a
+ * programming error the library does not check for (the frame path stays
+ * free of such tests): expect a crash.  The close functions alone accept
+ * NULL and do nothing.  The two roles are distinct types, so the compiler
+ * catches a reader passed as a writer.
  */
 #ifndef SHMFB_H
 #define SHMFB_H
