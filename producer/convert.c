@@ -148,6 +148,19 @@ void convert_rgba(const uint8_t *rgba, uint32_t w, uint32_t h, shmfb_pixfmt f,
 	convert_rgba_rows(rgba, w, 0, h, f, dst);
 }
 
+void convert_color(shmfb_pixfmt f, shmfb_color *c)
+{
+	int rgb = f == SHMFB_FMT_RGBA8 || f == SHMFB_FMT_BGRA8 || f == SHMFB_FMT_RGB24;
+	int yuv = f == SHMFB_FMT_NV12 || f == SHMFB_FMT_I420 || f == SHMFB_FMT_YUYV;
+	c->matrix = rgb ? SHMFB_MATRIX_RGB : SHMFB_MATRIX_BT709; /* gray8: BT.709 weights */
+	c->range = yuv ? SHMFB_RANGE_LIMITED : SHMFB_RANGE_FULL;
+	/* The values stay gamma-encoded sRGB; only the matrix changes them. */
+	c->transfer = SHMFB_TRANSFER_SRGB;
+	c->primaries = SHMFB_PRIMARIES_BT709;
+	/* Chroma is the mean of the pixels it covers: it sits at their centre. */
+	c->chroma_site = yuv ? SHMFB_CHROMA_CENTER : SHMFB_CHROMA_UNSPECIFIED;
+}
+
 void planes_of_buffer(uint8_t *buf, uint32_t w, uint32_t h, shmfb_pixfmt f, shmfb_planes *p)
 {
 	shmfb_layout l;

@@ -826,6 +826,8 @@ int main(int argc, char **argv)
 	wo.fps_den = o.fps_den;
 	wo.flags = o.flags;
 	wo.mode = o.mode;
+	if (o.source != SOURCE_RAW)
+		convert_color(o.format, &wo.color); /* --raw: whoever made the bytes knows */
 	if (a) {
 		shmfb_sampfmt f;
 		audio_params(a, &wo.audio_rate, &wo.audio_channels, &f);

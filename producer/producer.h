@@ -48,6 +48,8 @@ void convert_rgba_rows(const uint8_t *rgba, uint32_t w, uint32_t y0, uint32_t y1
 /* Whole picture of height h. */
 void convert_rgba(const uint8_t *rgba, uint32_t w, uint32_t h, shmfb_pixfmt f,
 		  const shmfb_planes *dst);
+/* The colour description of what convert_rgba writes in format f. */
+void convert_color(shmfb_pixfmt f, shmfb_color *c);
 /* Planes describing a packed frame buffer of format f (shmfb_layout_compute). */
 void planes_of_buffer(uint8_t *buf, uint32_t w, uint32_t h, shmfb_pixfmt f, shmfb_planes *p);
 

@@ -49,8 +49,57 @@ static void check_sizes(const struct expect *e, uint32_t w, uint32_t h)
 	}
 }
 
+/* GST_ROUND_UP_4: GStreamer's default stride for every plane of these formats. */
+static uint32_t up4(uint32_t n)
+{
+	return (n + 3) / 4 * 4;
+}
+
+/*
+ * Aligned rows at width 350, where GStreamer pads them, against GStreamer's
+ * own video-info formulas (video-info.c: strides GST_ROUND_UP_4 of the row,
+ * planes back to back).
+ */
+static void check_aligned(void)
+{
+	const uint32_t w = 350, h = 100;
+	shmfb_layout l;
+	ASSERT_OK(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_RGB24, 4, &l));
+	ASSERT_EQ(l.stride[0], 1052);
+	ASSERT_EQ(l.row_bytes[0], 1050);
+	ASSERT_EQ(l.frame_bytes, 1052 * h);
+	ASSERT_OK(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_I420, 4, &l));
+	ASSERT_EQ(l.stride[0], up4(w));
+	ASSERT_EQ(l.stride[1], up4(w / 2));
+	ASSERT_EQ(l.stride[2], up4(w / 2));
+	ASSERT_EQ(l.row_bytes[1], w / 2);
+	ASSERT_EQ(l.offset[1], up4(w) * h);
+	ASSERT_EQ(l.offset[2], up4(w) * h + up4(w / 2) * (h / 2));
+	ASSERT_EQ(l.frame_bytes, up4(w) * h + 2 * up4(w / 2) * (h / 2));
+	ASSERT_OK(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_NV12, 4, &l));
+	ASSERT_EQ(l.stride[1], up4(w));
+	ASSERT_EQ(l.frame_bytes, up4(w) * h + up4(w) * (h / 2));
+	ASSERT_OK(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_GRAY8, 64, &l));
+	ASSERT_EQ(l.stride[0], 384);
+	/* 0 and 1 are tight: the same as shmfb_layout_compute. */
+	shmfb_layout tight;
+	ASSERT_OK(shmfb_layout_compute(w, h, SHMFB_FMT_I420, &tight));
+	ASSERT_OK(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_I420, 0, &l));
+	ASSERT(!memcmp(&l, &tight, sizeof l));
+	ASSERT_OK(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_I420, 1, &l));
+	ASSERT(!memcmp(&l, &tight, sizeof l));
+	ASSERT_EQ(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_RGB24, 3, &l), SHMFB_EINVAL);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "row alignment 3");
+	ASSERT_EQ(shmfb_layout_compute_aligned(w, h, SHMFB_FMT_RGB24, 8192, &l), SHMFB_EINVAL);
+	/* The largest padding at the largest size still fits 1 GiB exactly. */
+	ASSERT_OK(shmfb_layout_compute_aligned(SHMFB_MAX_DIM - 1, SHMFB_MAX_DIM, SHMFB_FMT_RGBA8,
+					       SHMFB_MAX_ROW_ALIGN, &l));
+	ASSERT_EQ(l.frame_bytes, SHMFB_MAX_FRAME_BYTES);
+}
+
 int main(void)
 {
+	check_aligned();
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		const struct expect *e = &table[i];
 		ASSERT(!strcmp(shmfb_pixfmt_name(e->f), e->name));

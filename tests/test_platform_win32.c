@@ -56,7 +56,7 @@ static int run_writer(char **a)
 		fprintf(stderr, "write: %s\n", shmfb_errdetail());
 		return 1;
 	}
-	fault_target = (uint8_t *)r->seg.base + 200; /* reserved0: harmless if it lands */
+	fault_target = (uint8_t *)r->seg.base + offsetof(struct shmfb__header, reserved0); /* harmless if it lands */
 	AddVectoredExceptionHandler(1, on_fault);
 	*(volatile uint8_t *)fault_target = 0x5a;
 	return WROTE_EXIT;

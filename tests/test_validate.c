@@ -63,6 +63,130 @@ static int open_file(uint64_t bytes)
 		ASSERT_STR_CONTAINS(shmfb_errdetail(), detail);                \
 	} while (0)
 
+/* A valid header of `format` frames whose writer described them as `c`. */
+static struct shmfb__header *fresh_color(shmfb_pixfmt format, shmfb_color c)
+{
+	struct shmfb__header *h = fresh();
+	h->pixel_format = (uint32_t)format;
+	shmfb_layout l;
+	ASSERT_OK(shmfb_layout_compute(W, H, format, &l));
+	h->plane_count = l.plane_count;
+	for (uint32_t i = 0; i < l.plane_count; i++) {
+		h->plane[i].offset = l.offset[i];
+		h->plane[i].stride = l.stride[i];
+	}
+	h->frame_bytes = l.frame_bytes;
+	h->color_matrix = (uint8_t)c.matrix;
+	h->color_range = (uint8_t)c.range;
+	h->color_transfer = (uint8_t)c.transfer;
+	h->color_primaries = (uint8_t)c.primaries;
+	h->chroma_site = (uint8_t)c.chroma_site;
+	return h;
+}
+
+/* What a reader sees of the colour bytes of the crafted file. */
+static shmfb_color read_color(void)
+{
+	FILE *f = fopen(path, "wb");
+	ASSERT(f);
+	ASSERT_EQ(fwrite(image, 1, total, f), total);
+	fclose(f);
+	shmfb_reader *r;
+	ASSERT_OK(shmfb_open(path, &r));
+	shmfb_color c = shmfb_reader_info(r)->color;
+	shmfb_reader_close(r);
+	return c;
+}
+
+#define ASSERT_COLOR(c, m, r, t, p, s)                                          \
+	do {                                                                   \
+		shmfb_color c__ = (c);                                         \
+		ASSERT_EQ(c__.matrix, m);                                      \
+		ASSERT_EQ(c__.range, r);                                       \
+		ASSERT_EQ(c__.transfer, t);                                    \
+		ASSERT_EQ(c__.primaries, p);                                   \
+		ASSERT_EQ(c__.chroma_site, s);                                 \
+	} while (0)
+
+/*
+ * The colour bytes (docs/FORMAT.md, "Colour"): read as written when they fit;
+ * a value a reader does not know, or one that does not fit the pixel format,
+ * reads as unspecified and the mapping still opens.
+ */
+static void check_color(void)
+{
+	const shmfb_color bt709 = {SHMFB_MATRIX_BT709, SHMFB_RANGE_LIMITED, SHMFB_TRANSFER_BT709,
+				   SHMFB_PRIMARIES_BT709, SHMFB_CHROMA_LEFT};
+	const shmfb_color srgb = {SHMFB_MATRIX_RGB, SHMFB_RANGE_FULL, SHMFB_TRANSFER_SRGB,
+				  SHMFB_PRIMARIES_BT709, SHMFB_CHROMA_UNSPECIFIED};
+	const shmfb_color none = {0, 0, 0, 0, 0};
+	fresh_color(SHMFB_FMT_NV12, bt709);
+	ASSERT_COLOR(read_color(), 3, 1, 1, 1, 1);
+	fresh_color(SHMFB_FMT_RGBA8, srgb);
+	ASSERT_COLOR(read_color(), 1, 2, 2, 1, 0);
+	/* A version 2 mapping from before the colour bytes: all zero. */
+	fresh_color(SHMFB_FMT_I420, none);
+	ASSERT_COLOR(read_color(), 0, 0, 0, 0, 0);
+	fresh_color(SHMFB_FMT_RGBA8, none);
+	ASSERT_COLOR(read_color(), 0, 0, 0, 0, 0);
+	/* Unknown values: that field only is unspecified. */
+	struct shmfb__header *h = fresh_color(SHMFB_FMT_YUYV, bt709);
+	h->color_transfer = 200;
+	ASSERT_COLOR(read_color(), 3, 1, 0, 1, 1);
+	h->color_matrix = 5;
+	h->color_range = 3;
+	h->color_primaries = 255;
+	h->chroma_site = 4;
+	ASSERT_COLOR(read_color(), 0, 0, 0, 0, 0);
+	/* Values that do not fit the format. */
+	fresh_color(SHMFB_FMT_NV12, srgb); /* an RGB "matrix" for YUV */
+	ASSERT_COLOR(read_color(), 0, 2, 2, 1, 0);
+	fresh_color(SHMFB_FMT_RGB24, bt709); /* a YUV matrix, chroma siting for RGB */
+	ASSERT_COLOR(read_color(), 0, 1, 1, 1, 0);
+	fresh_color(SHMFB_FMT_GRAY8, bt709); /* gray: the luma's weights; no chroma */
+	ASSERT_COLOR(read_color(), 3, 1, 1, 1, 0);
+
+	/* The writer refuses what a reader would not take, naming the field. */
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	o.format = SHMFB_FMT_NV12;
+	o.color = srgb;
+	shmfb_writer *w;
+	ASSERT_EQ(shmfb_create(path, &o, &w), SHMFB_EINVAL);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "colour matrix 1");
+	o.color = bt709;
+	o.color.transfer = (shmfb_color_transfer)SHMFB_TRANSFER_COUNT;
+	ASSERT_EQ(shmfb_create(path, &o, &w), SHMFB_EINVAL);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "colour transfer");
+	o.format = SHMFB_FMT_RGBA8;
+	o.color = srgb;
+	o.color.chroma_site = SHMFB_CHROMA_CENTER;
+	ASSERT_EQ(shmfb_create(path, &o, &w), SHMFB_EINVAL);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "chroma site 2");
+	o.color.chroma_site = (shmfb_chroma_site)-1;
+	ASSERT_EQ(shmfb_create(path, &o, &w), SHMFB_EINVAL);
+	/* Unspecified fits every format. */
+	o.color = none;
+	ASSERT_OK(shmfb_create(path, &o, &w));
+	ASSERT_OK(shmfb_writer_close(w));
+	/* And what it takes, a reader reads back. */
+	o.color = srgb;
+	o.row_align = 4;
+	o.width = 350;
+	o.format = SHMFB_FMT_RGB24;
+	remove(path);
+	ASSERT_OK(shmfb_create(path, &o, &w));
+	shmfb_reader *r;
+	ASSERT_OK(shmfb_open(path, &r));
+	ASSERT_COLOR(shmfb_reader_info(r)->color, 1, 2, 2, 1, 0);
+	ASSERT_EQ(shmfb_reader_info(r)->layout.stride[0], 1052);
+	ASSERT_EQ(shmfb_reader_info(r)->layout.row_bytes[0], 1050);
+	shmfb_reader_close(r);
+	ASSERT_OK(shmfb_writer_close(w));
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
@@ -71,6 +195,7 @@ int main(int argc, char **argv)
 
 	h = fresh();
 	ASSERT_OK(open_file(total));
+	check_color();
 
 	h = fresh(); h->magic[0] ^= 1;               EXPECT(SHMFB_EBADMAGIC, "magic");
 	h = fresh(); h->version = 3;                 EXPECT(SHMFB_EBADVERSION, "version 3");

@@ -211,6 +211,84 @@ typedef struct shmfb_layout {
 SHMFB_API int shmfb_layout_compute(uint32_t width, uint32_t height,
 				   shmfb_pixfmt format, shmfb_layout *out);
 
+#define SHMFB_MAX_ROW_ALIGN 4096
+
+/*
+ * The same with every plane's stride rounded up to a multiple of row_align
+ * (0 or 1: tight, as shmfb_layout_compute; otherwise a power of two up to
+ * SHMFB_MAX_ROW_ALIGN), planes back to back, frame_bytes the sum of
+ * stride x rows.  row_align 4 gives GStreamer's default video layout (its
+ * rows are padded to 4 bytes: rgb24 or i420 at width 350).  The padding
+ * bytes carry nothing.  Returns the codes above, or SHMFB_EINVAL (row_align).
+ */
+SHMFB_API int shmfb_layout_compute_aligned(uint32_t width, uint32_t height,
+					   shmfb_pixfmt format, uint32_t row_align,
+					   shmfb_layout *out);
+
+/* ----------------------------------------------------------------- colour */
+
+/*
+ * What the numbers of a frame mean as colour (docs/FORMAT.md, "Colour"),
+ * stored in the header.  0 is "unspecified" in every field: a mapping made
+ * before these fields existed reads as all unspecified, and a reader takes
+ * any value it does not know, or one that does not fit the pixel format, as
+ * unspecified too.  The ITU-T H.273 code point of each value is given for
+ * mapping to ffmpeg (AVCOL_*), GStreamer (gst_video_*_from_iso) or Vulkan.
+ */
+typedef enum shmfb_color_matrix {
+	SHMFB_MATRIX_UNSPECIFIED = 0,
+	SHMFB_MATRIX_RGB = 1,    /* the values are R',G',B' themselves (H.273 0); RGB formats */
+	SHMFB_MATRIX_BT601 = 2,  /* Y'CbCr with Kr 0.299, Kb 0.114 (H.273 5 and 6) */
+	SHMFB_MATRIX_BT709 = 3,  /* Kr 0.2126, Kb 0.0722 (H.273 1) */
+	SHMFB_MATRIX_BT2020 = 4, /* non-constant luminance, Kr 0.2627, Kb 0.0593 (H.273 9) */
+	SHMFB_MATRIX_COUNT
+} shmfb_color_matrix;
+
+typedef enum shmfb_color_range {
+	SHMFB_RANGE_UNSPECIFIED = 0,
+	SHMFB_RANGE_LIMITED = 1, /* 8-bit Y' 16..235, Cb Cr 16..240, R'G'B' 16..235 ("tv") */
+	SHMFB_RANGE_FULL = 2,    /* 0..255 ("pc", JPEG) */
+	SHMFB_RANGE_COUNT
+} shmfb_color_range;
+
+typedef enum shmfb_color_transfer {
+	SHMFB_TRANSFER_UNSPECIFIED = 0,
+	SHMFB_TRANSFER_BT709 = 1,  /* H.273 1 */
+	SHMFB_TRANSFER_SRGB = 2,   /* IEC 61966-2-1 (H.273 13) */
+	SHMFB_TRANSFER_BT601 = 3,  /* SMPTE 170M (H.273 6; the BT.709 curve) */
+	SHMFB_TRANSFER_BT2020 = 4, /* BT.2020 10-bit (H.273 14; the BT.709 curve) */
+	SHMFB_TRANSFER_PQ = 5,     /* SMPTE ST 2084 (H.273 16) */
+	SHMFB_TRANSFER_HLG = 6,    /* ARIB STD-B67 (H.273 18) */
+	SHMFB_TRANSFER_LINEAR = 7, /* H.273 8 */
+	SHMFB_TRANSFER_COUNT
+} shmfb_color_transfer;
+
+typedef enum shmfb_color_primaries {
+	SHMFB_PRIMARIES_UNSPECIFIED = 0,
+	SHMFB_PRIMARIES_BT709 = 1,     /* also sRGB's (H.273 1) */
+	SHMFB_PRIMARIES_BT601_625 = 2, /* BT.470 BG, PAL (H.273 5) */
+	SHMFB_PRIMARIES_BT601_525 = 3, /* SMPTE 170M, NTSC (H.273 6) */
+	SHMFB_PRIMARIES_BT2020 = 4,    /* H.273 9 */
+	SHMFB_PRIMARIES_COUNT
+} shmfb_color_primaries;
+
+/* Where a chroma sample of nv12, i420 and yuyv sits among the luma samples it covers. */
+typedef enum shmfb_chroma_site {
+	SHMFB_CHROMA_UNSPECIFIED = 0,
+	SHMFB_CHROMA_LEFT = 1,    /* with the left luma sample, halfway between the rows (MPEG-2) */
+	SHMFB_CHROMA_CENTER = 2,  /* halfway between both ways (JPEG, MPEG-1) */
+	SHMFB_CHROMA_TOPLEFT = 3, /* with the top-left luma sample (BT.2020) */
+	SHMFB_CHROMA_COUNT
+} shmfb_chroma_site;
+
+typedef struct shmfb_color {
+	shmfb_color_matrix matrix;
+	shmfb_color_range range;
+	shmfb_color_transfer transfer;
+	shmfb_color_primaries primaries;
+	shmfb_chroma_site chroma_site;
+} shmfb_color;
+
 /* --------------------------------------------------------------- producer */
 
 enum {
@@ -231,6 +309,14 @@ typedef struct shmfb_writer_options {
 	uint32_t audio_channels;       /* 1..8, interleaved; default 2 */
 	uint32_t audio_format;         /* shmfb_sampfmt; default SHMFB_SAMPLE_S16 */
 	uint32_t audio_capacity_ms;    /* ring length; default 200 */
+	/* Video layout and meaning. */
+	uint32_t row_align;            /* see shmfb_layout_compute_aligned; default 0
+					  (tight, ffmpeg's rawvideo) */
+	shmfb_color color;             /* what the values mean; default all unspecified.
+					  A field that is out of range or does not fit
+					  the format (RGB matrix for YUV, chroma site
+					  for a format without subsampling) is
+					  SHMFB_EINVAL. */
 } shmfb_writer_options;
 
 typedef struct shmfb_writer shmfb_writer;
@@ -250,8 +336,8 @@ SHMFB_API void shmfb_writer_options_init(shmfb_writer_options *o);
  * (letters, digits, '.', '_', '-'; at most SHMFB_NAME_MAX), a file when the
  * name contains '/'.  All pages are faulted in before this returns.
  * Returns 0, SHMFB_EBADNAME, SHMFB_ENAMETOOLONG, SHMFB_EZEROSIZE,
- * SHMFB_EBADFORMAT, SHMFB_ETOOBIG, SHMFB_EINVAL (mode, frame rate or audio
- * options out of range), SHMFB_EEXIST (a live producer owns it;
+ * SHMFB_EBADFORMAT, SHMFB_ETOOBIG, SHMFB_EINVAL (mode, frame rate, row
+ * alignment, colour or audio options out of range), SHMFB_EEXIST (a live producer owns it;
  * shmfb_errdetail() names its pid), SHMFB_EACCES/EPERM, SHMFB_ENOMEM/ENOSPC,
  * SHMFB_EIO.  A name whose producer is dead is taken over; when several
  * processes take over one name at once, one gets it and the others get
@@ -270,7 +356,9 @@ SHMFB_API void shmfb_writer_acquire(shmfb_writer *w, shmfb_planes *p);
 SHMFB_API void shmfb_writer_publish(shmfb_writer *w, uint64_t frame_number,
 				    uint64_t pts_ns);
 /*
- * acquire + copy + publish.  size must equal the frame size.
+ * acquire + copy + publish.  size must equal the frame size, and src must
+ * have the mapping's layout (with its row padding, if row_align asked for
+ * some).
  * Returns 0 or SHMFB_EINVAL.
  */
 SHMFB_API int shmfb_writer_publish_copy(shmfb_writer *w, const void *src,
@@ -314,6 +402,9 @@ typedef struct shmfb_info {
 	uint32_t audio_capacity;   /* frames the ring holds */
 	uint32_t audio_frame_bytes;/* bytes of one frame (all channels) */
 	uint64_t audio_offset, audio_size;
+	/* Colour: a field the header leaves unspecified, or whose value this
+	   library does not know or that does not fit the format, is 0. */
+	shmfb_color color;
 } shmfb_info;
 
 /* One frame as seen by a reader. */

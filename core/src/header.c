@@ -80,6 +80,12 @@ void shmfb__header_init(struct shmfb__header *h, const char *name,
 	h->frame_bytes = l->frame_bytes;
 	h->fps_num = o->fps_num;
 	h->fps_den = o->fps_den;
+	/* The writer's options were checked to fit (check_options): each < 256. */
+	h->color_matrix = (uint8_t)o->color.matrix;
+	h->color_range = (uint8_t)o->color.range;
+	h->color_transfer = (uint8_t)o->color.transfer;
+	h->color_primaries = (uint8_t)o->color.primaries;
+	h->chroma_site = (uint8_t)o->color.chroma_site;
 	h->producer_pid = shmfb__plat_getpid();
 	h->heartbeat_timeout_ms = o->heartbeat_timeout_ms;
 	h->generation = shmfb__plat_random64();
@@ -192,6 +198,25 @@ static int validate_audio(const struct shmfb__header *h, const char *name)
 	return 0;
 }
 
+/*
+ * The colour bytes, as docs/FORMAT.md's "Colour" says a reader takes them:
+ * a value it does not know, or one that does not fit the pixel format, is
+ * unspecified.  Never an error: a newer writer may use values this library
+ * has not heard of, and the picture is still the picture.
+ */
+static void read_color(const struct shmfb__header *h, shmfb_info *info)
+{
+	shmfb_color raw = {
+		.matrix = (shmfb_color_matrix)h->color_matrix,
+		.range = (shmfb_color_range)h->color_range,
+		.transfer = (shmfb_color_transfer)h->color_transfer,
+		.primaries = (shmfb_color_primaries)h->color_primaries,
+		.chroma_site = (shmfb_chroma_site)h->chroma_site,
+	};
+	uint32_t ignored;
+	shmfb__color_fit((shmfb_pixfmt)h->pixel_format, &raw, &info->color, &ignored);
+}
+
 int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_size,
 			   const char *name, shmfb_info *info)
 {
@@ -249,6 +274,7 @@ int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_s
 	info->generation = h.generation;
 	info->create_ns = h.create_ns;
 	info->heartbeat_timeout_ms = h.heartbeat_timeout_ms;
+	read_color(&h, info);
 	if (h.version >= 2 && h.audio_offset) {
 		info->audio_rate = h.audio_rate;
 		info->audio_channels = h.audio_channels;

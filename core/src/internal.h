@@ -54,6 +54,15 @@ void shmfb__copy_frame(uint8_t *dst, const uint8_t *src, size_t n);
 /* Starts a new reader's audio cursor at the present write position. */
 void shmfb__audio_reader_init(shmfb_reader *r);
 
+/*
+ * The colour description `in` as a reader takes it for frames of format f:
+ * each field that is unknown or does not fit the format (docs/FORMAT.md,
+ * "Colour") becomes unspecified in `out`.  Returns the name of the first
+ * such field (its value in *bad_value), or NULL when all of `in` holds.
+ */
+const char *shmfb__color_fit(shmfb_pixfmt f, const shmfb_color *in, shmfb_color *out,
+			     uint32_t *bad_value);
+
 /* Puts "prefix: " before the current detail and returns code. */
 int shmfb__errprefix(int code, const char *prefix);
 

@@ -1,5 +1,5 @@
 /*
- * layout.h - the bytes of a shmfb mapping, version 1.
+ * layout.h - the bytes of a shmfb mapping, version 2.
  *
  * docs/FORMAT.md describes the same bytes; keep the two identical.  All
  * integers are little-endian (the native order of every supported target;
@@ -84,7 +84,13 @@ struct shmfb__header {
 	uint32_t audio_channels;  /* 188 1..8, interleaved */
 	uint32_t audio_format;    /* 192 shmfb_sampfmt */
 	uint32_t audio_capacity;  /* 196 frames the ring holds */
-	uint8_t reserved0[56];    /* 200 */
+	/* --- colour (in version 2's reserved bytes; 0 = unspecified) -- 200 */
+	uint8_t color_matrix;     /* 200 shmfb_color_matrix */
+	uint8_t color_range;      /* 201 shmfb_color_range */
+	uint8_t color_transfer;   /* 202 shmfb_color_transfer */
+	uint8_t color_primaries;  /* 203 shmfb_color_primaries */
+	uint8_t chroma_site;      /* 204 shmfb_chroma_site */
+	uint8_t reserved0[51];    /* 205 */
 	/* --- live fields, written by the producer while readers read - 256 */
 	alignas(64) shmfb_atomic_u32 state; /* 256 SHMFB_STATE_* */
 	shmfb_atomic_u32 wake;    /* 260 futex word: +1 on every publish and close */
@@ -152,7 +158,12 @@ SHMFB__CHECK(audio_rate, 184);
 SHMFB__CHECK(audio_channels, 188);
 SHMFB__CHECK(audio_format, 192);
 SHMFB__CHECK(audio_capacity, 196);
-SHMFB__CHECK(reserved0, 200);
+SHMFB__CHECK(color_matrix, 200);
+SHMFB__CHECK(color_range, 201);
+SHMFB__CHECK(color_transfer, 202);
+SHMFB__CHECK(color_primaries, 203);
+SHMFB__CHECK(chroma_site, 204);
+SHMFB__CHECK(reserved0, 205);
 SHMFB__CHECK(state, 256);
 SHMFB__CHECK(wake, 260);
 SHMFB__CHECK(latest, 264);

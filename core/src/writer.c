@@ -96,8 +96,16 @@ static int check_options(const char *name, const shmfb_writer_options *o, shmfb_
 		return shmfb__errorf(SHMFB_EINVAL, "%s: mode %o has bits beyond 0777", name, o->mode);
 	if (o->fps_num && !o->fps_den)
 		return shmfb__errorf(SHMFB_EINVAL, "%s: frame rate %u/0", name, o->fps_num);
-	rc = shmfb_layout_compute(o->width, o->height, o->format, l);
-	return rc < 0 ? shmfb__errprefix(rc, name) : 0;
+	rc = shmfb_layout_compute_aligned(o->width, o->height, o->format, o->row_align, l);
+	if (rc < 0)
+		return shmfb__errprefix(rc, name);
+	shmfb_color fit;
+	uint32_t value;
+	const char *bad = shmfb__color_fit(o->format, &o->color, &fit, &value);
+	if (bad)
+		return shmfb__errorf(SHMFB_EINVAL, "%s: colour %s %u is unknown or not for %s frames",
+				     name, bad, value, shmfb_pixfmt_name(o->format));
+	return 0;
 }
 
 int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer **out)
