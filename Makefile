@@ -106,14 +106,12 @@ CLI_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard core/cli/*.c))
 PRODUCER_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard producer/*.c))
 SAMPLE_SRC := $(wildcard samples/*.c)
 ifeq ($(PLATFORM),win32)
-# No mingw SDL2 in Debian (docs/WINDOWS.md builds the viewer with SDL's own);
-# the benchmark is Linux-only: bench/none.c says so.
-VIEWER_SRC :=
+# The benchmark is Linux-only: bench/none.c says so.
 BENCH_SRC := bench/none.c
 else
-VIEWER_SRC := $(wildcard viewer/*.c)
 BENCH_SRC := $(filter-out bench/none.c,$(wildcard bench/*.c))
 endif
+VIEWER_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard viewer/*.c))
 TEST_SRC := $(sort $(filter-out tests/%_$(OTHER_PLATFORM).c,$(wildcard tests/test_*.c)))
 TEST_COMMON := $(filter-out $(TEST_SRC) tests/%_posix.c tests/%_win32.c,$(wildcard tests/*.c)) \
 	$(filter-out tests/test_%,$(wildcard tests/*_$(PLATFORM).c))
@@ -126,8 +124,35 @@ STB_LIBS = -lm
 else
 STB_LIBS = $(shell $(PKG_CONFIG) --libs stb 2>/dev/null) -lm
 endif
+ifeq ($(PLATFORM),win32)
+# Debian has no SDL2 for mingw.  The viewer is built against SDL2_MINGW=DIR
+# (libsdl.org's SDL2-devel-*-mingw package unpacked, or a prefix of your
+# own), else against the copy `make test-win32` builds once from SDL's
+# source tarball into build/ (mk/sdl2-mingw.sh); without either it is skipped.
+MINGW_HOST := $(patsubst %-,%,$(notdir $(CROSS)))
+SDL2_TARBALL ?= $(firstword $(wildcard ../shared/vendor/SDL2-2.26.5-src.tar.xz))
+SDL2_BUILT := build/sdl2-$(MINGW_HOST)
+SDL2_MINGW ?= $(if $(wildcard $(SDL2_BUILT)/.done),$(SDL2_BUILT))
+# libsdl.org's package holds one prefix per target: DIR/x86_64-w64-mingw32.
+SDL2_PREFIX := $(if $(SDL2_MINGW),$(or $(wildcard $(SDL2_MINGW)/$(MINGW_HOST)),$(SDL2_MINGW)))
+ifneq ($(SDL2_PREFIX),)
+ifeq ($(wildcard $(SDL2_PREFIX)/include/SDL2/SDL.h),)
+$(error SDL2_MINGW=$(SDL2_MINGW): no include/SDL2/SDL.h there (expected an SDL2 for $(MINGW_HOST)))
+endif
+endif
+SDL_CFLAGS = -isystem $(SDL2_PREFIX)/include/SDL2
+# SDL2main gives main() its UTF-8 arguments; the import library, named
+# whole, links SDL2.dll even under -static.  No -mwindows: the viewer is a
+# console program (its messages and --stats).
+SDL_LIBS = -L$(SDL2_PREFIX)/lib -lmingw32 -lSDL2main $(SDL2_PREFIX)/lib/libSDL2.dll.a
+SDL_DLL := $(if $(SDL2_PREFIX),$(BIN)/SDL2.dll)
+ifeq ($(SDL2_PREFIX),)
+VIEWER_SRC :=
+endif
+else
 SDL_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags sdl2 2>/dev/null))
 SDL_LIBS = $(shell $(PKG_CONFIG) --libs sdl2 2>/dev/null)
+endif
 
 PROGRAMS := $(BIN)/shmfb$(EXE)
 ifneq ($(PRODUCER_SRC),)
@@ -140,7 +165,7 @@ TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%$(EXE))
 SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%$(EXE))
 
 .PHONY: all lib programs test check demo install uninstall clean samples deps \
-	deps-test lint fuzz valgrind soak test-win32 win32-check
+	deps-test lint fuzz valgrind soak test-win32 win32-check sdl2-mingw no-viewer
 .DEFAULT_GOAL := all
 
 all: deps lib programs
@@ -152,10 +177,17 @@ deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
 	$(Q)sh mk/need-packages.sh $(DEPS_TEST)
-DEPS_WIN32 := make gcc-mingw-w64-x86-64 wine64 wine libstb-dev
+DEPS_WIN32 := make gcc gcc-mingw-w64-x86-64 wine64 wine libstb-dev xz-utils xvfb x11-apps imagemagick jq
 
 lib: $(LIBA) $(LIBSO) $(PCFILE)
 programs: $(PROGRAMS)
+ifeq ($(PLATFORM),win32)
+ifeq ($(VIEWER_SRC),)
+programs: no-viewer
+no-viewer:
+	@echo "  SKIP    shmfb-viewer.exe: no SDL2 for mingw (SDL2_MINGW=DIR, or make test-win32 builds one; docs/WINDOWS.md)"
+endif
+endif
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -196,9 +228,14 @@ $(BIN)/shmfb$(EXE): $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(LIBA
 $(BIN)/shmfb-producer$(EXE): $(PRODUCER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(STB_LIBS) $(LDLIBS)
-$(BIN)/shmfb-viewer$(EXE): $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+$(BIN)/shmfb-viewer$(EXE): $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(LIBA) | $(SDL_DLL)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SDL_LIBS) $(STB_LIBS) $(LDLIBS)
+$(OBJ)/viewer/stb_win32.o: EXTRA_CFLAGS = $(STB_CFLAGS) -w
+# The DLL the viewer loads, beside it (Windows looks there first).
+$(BIN)/SDL2.dll: $(SDL2_PREFIX)/bin/SDL2.dll
+	@mkdir -p $(@D)
+	$(call quiet,CP,$@)cp $< $@
 
 samples: $(SAMPLES)
 $(BUILD)/samples/%$(EXE): $(OBJ)/samples/%.o $(LIBA)
@@ -235,13 +272,21 @@ $(BUILD)/tests/tools/xkey: LDLIBS += $(or $(shell $(PKG_CONFIG) --libs x11 2>/de
 test check: deps-test all $(TESTS) $(TOOLS) samples
 	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(filter-out tests/run.sh,$(wildcard tests/*.sh)))
 
-# The Windows build's tests under Wine, in a throwaway prefix.
+# The Windows build's tests under Wine, in a throwaway prefix: first SDL2
+# for the viewer (built once, unless SDL2_MINGW names one), then the rest.
+WIN32_CROSS := $(or $(CROSS),x86_64-w64-mingw32-)
 test-win32:
 	$(Q)sh mk/need-packages.sh $(DEPS_WIN32)
-	$(Q)$(MAKE) --no-print-directory CROSS=$(or $(CROSS),x86_64-w64-mingw32-) win32-check
-# The producer's OS calls are in producer/os_posix.c and os_win32.c.
-WIN32_PROGRAMS := $(BIN)/shmfb$(EXE) $(BIN)/shmfb-producer$(EXE)
-win32-check: lib $(WIN32_PROGRAMS) $(TESTS)
+	$(Q)$(MAKE) --no-print-directory CROSS=$(WIN32_CROSS) sdl2-mingw
+	$(Q)$(MAKE) --no-print-directory CROSS=$(WIN32_CROSS) win32-check
+# Without SDL2_MINGW nor the tarball nothing happens here; `programs` says
+# that it skips the viewer.
+sdl2-mingw:
+ifeq ($(SDL2_PREFIX)-$(if $(SDL2_TARBALL),tarball),-tarball)
+	$(Q)sh mk/sdl2-mingw.sh $(SDL2_TARBALL) $(SDL2_BUILT) $(MINGW_HOST)
+endif
+	@:
+win32-check: lib programs $(TESTS)
 	$(Q)BUILD=$(BUILD) sh mk/wine-test.sh $(TESTS)
 
 demo: all

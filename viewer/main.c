@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "os.h"
 #include "viewer.h"
 
 /* Producer checks, reattach and the per-second stats run this often. */
@@ -228,45 +229,47 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* ---------------------------------------------------------------- display */
 
+/* Headless: SDL's offscreen driver, or its dummy one, whatever the environment says. */
+static int init_headless(void)
+{
+	SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "offscreen", SDL_HINT_OVERRIDE);
+	if (SDL_Init(SDL_INIT_VIDEO) == 0)
+		return 0;
+	SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "dummy", SDL_HINT_OVERRIDE);
+	if (SDL_Init(SDL_INIT_VIDEO) == 0)
+		return 0;
+	viewer_error("cannot start SDL's offscreen or dummy video driver: %s", SDL_GetError());
+	return -1;
+}
+
 static int init_video(const options *o)
 {
-	if (o->headless) {
-		setenv("SDL_VIDEODRIVER", "offscreen", 1);
-		if (SDL_Init(SDL_INIT_VIDEO) == 0)
-			return 0;
-		setenv("SDL_VIDEODRIVER", "dummy", 1);
-		if (SDL_Init(SDL_INIT_VIDEO) == 0)
-			return 0;
-		viewer_error("cannot start SDL's offscreen or dummy video driver: %s", SDL_GetError());
-		return -1;
-	}
-	const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
-	const char *want = getenv("SDL_VIDEODRIVER");
-	int no_display = (!x || !*x) && (!wl || !*wl);
-	/* Without either variable SDL would only find its invisible offscreen
-	 * driver (after libwayland complains on stderr), unless the user chose
-	 * a driver (kmsdrm, ...) explicitly. */
-	if (no_display && (!want || !*want)) {
+	if (o->headless)
+		return init_headless();
+	os_display d;
+	os_find_display(&d);
+	/* Without a display SDL would only find its invisible offscreen driver
+	 * (after libwayland complains on stderr), unless the user chose a
+	 * driver (kmsdrm, ...) explicitly. */
+	if (!d.name && !d.user_driver) {
 		viewer_error("no display (DISPLAY is not set); use --headless");
 		return -1;
 	}
-	/* Only X: go straight to it rather than let libwayland complain. */
-	if ((!wl || !*wl) && (!want || !*want))
-		SDL_SetHint(SDL_HINT_VIDEODRIVER, "x11");
+	if (d.driver)
+		SDL_SetHint(SDL_HINT_VIDEODRIVER, d.driver);
 	if (SDL_Init(SDL_INIT_VIDEO) == 0) {
 		/* A window nobody sees is no use unless asked for. */
 		const char *drv = SDL_GetCurrentVideoDriver();
 		int invisible = drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"));
-		if (!invisible || (want && *want))
+		if (!invisible || d.user_driver)
 			return 0;
 		SDL_Quit();
 		SDL_SetError("only SDL's %s video driver is available", drv);
 	}
-	if (no_display)
+	if (!d.name)
 		viewer_error("no display (DISPLAY is not set): %s; use --headless", SDL_GetError());
 	else
-		viewer_error("cannot open the display %s: %s; use --headless", x && *x ? x : wl,
-			     SDL_GetError());
+		viewer_error("cannot open the display %s: %s; use --headless", d.name, SDL_GetError());
 	return -1;
 }
 
@@ -355,7 +358,7 @@ static void save_screenshot(app *a)
 	snprintf(path, sizeof path, "shmfb-%s-%llu.png", a->opt.name,
 		 (unsigned long long)a->pic.shown.frame_number);
 	for (char *c = path; *c; c++)
-		if (*c == '/')
+		if (!os_file_name_char(*c))
 			*c = '_';
 	if (picture_save_png(&a->pic, path, err, sizeof err) < 0)
 		viewer_error("screenshot: %s", err);
@@ -566,6 +569,14 @@ static void run(app *a)
 
 /* ------------------------------------------------------------------- exit */
 
+/* Ctrl-C and the like (os_catch_stop), on any thread: as closing the window.
+ * The headless loop sees it at its next periodic wake-up. */
+static void request_stop(void)
+{
+	SDL_Event ev = {.type = SDL_QUIT};
+	SDL_PushEvent(&ev);
+}
+
 static void finish(app *a)
 {
 	char err[400];
@@ -596,6 +607,7 @@ int main(int argc, char **argv)
 	SDL_SetYUVConversionMode(SDL_YUV_CONVERSION_BT709);
 	if (init_video(&a.opt) < 0)
 		return 1;
+	os_catch_stop(request_stop);
 	a.frame_event = SDL_RegisterEvents(1);
 	if (a.opt.headless)
 		a.wake = SDL_CreateSemaphore(0);

@@ -1,0 +1,44 @@
+/*
+ * os_win32.c - viewer/os.h on Windows.
+ */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os.h"
+
+void os_find_display(os_display *d)
+{
+	const char *want = getenv("SDL_VIDEODRIVER");
+	d->user_driver = want && *want;
+	/* Always the desktop's.  Under Wine DISPLAY is set too, but SDL2.dll
+	 * has no x11 driver: the windows one draws through Wine's. */
+	d->name = "the Windows desktop";
+	d->driver = d->user_driver ? NULL : "windows";
+}
+
+static void (*stop_fn)(void);
+
+static BOOL WINAPI on_console_event(DWORD event)
+{
+	stop_fn();
+	/* Windows ends the process when this returns from a close, logoff or
+	 * shutdown event: give main a moment to write --screenshot and
+	 * --stats-json. */
+	if (event == CTRL_CLOSE_EVENT || event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT)
+		Sleep(1000);
+	return TRUE;
+}
+
+/* Ctrl-C, Ctrl-Break, closing the console (and SIGINT under Wine). */
+void os_catch_stop(void (*on_stop)(void))
+{
+	stop_fn = on_stop;
+	SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+int os_file_name_char(char c)
+{
+	return !strchr("\\/:*?\"<>|", c);
+}
