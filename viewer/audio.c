@@ -37,6 +37,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "viewer.h"
 
@@ -228,17 +229,30 @@ static void close_device(audio_out *ao)
 }
 
 /*
- * A quarter of the latency in frames, a whole number of milliseconds long:
- * drivers that pace themselves with millisecond sleeps (SDL's disk driver)
- * then keep the true rate instead of drifting by the rounding.
+ * The device buffer asked for: about a quarter of the latency.
+ *
+ * A power of two, because SDL 2.26 rounds the buffer of a driver that cannot
+ * take any size (its dummy driver) up to one, and that driver keeps the
+ * byte size of the buffer asked for: SDL then allocates 1,920 bytes for 480
+ * frames and has its audio thread fill 2,048 (a heap overflow, seen as
+ * "free(): invalid pointer").  Asking for a power of two leaves nothing to
+ * round.  The disk driver takes any size and paces itself with whole
+ * millisecond sleeps: it gets a whole number of milliseconds instead, so it
+ * keeps the true rate rather than drifting by the rounding.
  */
-static uint16_t device_frames_for(uint32_t rate, uint32_t latency_ms)
+static uint16_t device_frames_for(uint32_t rate, uint32_t latency_ms, int whole_ms)
 {
 	uint32_t ms = latency_ms / 4 ? latency_ms / 4 : 1;
 	uint64_t frames = (uint64_t)rate * ms / 1000;
-	while (frames > 16384 && ms > 1)
-		frames = (uint64_t)rate * --ms / 1000;
-	return (uint16_t)(frames < 64 ? 64 : frames);
+	if (whole_ms) {
+		while (frames > 16384 && ms > 1)
+			frames = (uint64_t)rate * --ms / 1000;
+		return (uint16_t)(frames < 64 ? 64 : frames);
+	}
+	uint32_t pow2 = 64;
+	while (pow2 < 16384 && pow2 * 3 / 2 < frames) /* the nearest power of two */
+		pow2 *= 2;
+	return (uint16_t)pow2;
 }
 
 /* The buffering targets, from the latency and what SDL obtained. */
@@ -267,31 +281,79 @@ static void failed(audio_out *ao, const char *what)
 	ao->state = AUDIO_FAILED;
 }
 
-static int open_device(audio_out *ao)
+/*
+ * ALSA reports a machine without a sound card in eight "ALSA lib" lines of
+ * its own on stderr (its default error handler) before SDL returns the
+ * error; failed() says it in one.  Standard error goes to a scratch file
+ * while SDL starts and opens its audio driver, and comes back after.
+ * Returns the saved descriptor for unmute_stderr, or -1 (nothing muted).
+ */
+static int mute_stderr(void)
+{
+	fflush(stderr);
+	FILE *sink = tmpfile();
+	int saved = sink ? dup(2) : -1;
+	if (saved >= 0 && dup2(fileno(sink), 2) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	if (sink)
+		fclose(sink);
+	return saved;
+}
+
+static void unmute_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
+/* The device, or 0 with *why set (and SDL_GetError saying more). */
+static SDL_AudioDeviceID start_and_open(audio_out *ao, const SDL_AudioSpec *want, SDL_AudioSpec *have,
+					const char **why)
 {
 	if (!ao->sdl_up) {
 		if (SDL_InitSubSystem(SDL_INIT_AUDIO) < 0) {
-			failed(ao, "cannot start SDL audio");
-			return -1;
+			*why = "cannot start SDL audio";
+			return 0;
 		}
 		ao->sdl_up = 1;
 	}
+	SDL_AudioSpec w = *want;
+	const char *driver = SDL_GetCurrentAudioDriver();
+	w.samples = device_frames_for(ao->rate, ao->latency_ms, driver && !strcmp(driver, "disk"));
+	/* SDL converts rate, format and channels if the device differs; only
+	 * the buffer size may change, and we use what we got. */
+	SDL_AudioDeviceID dev = SDL_OpenAudioDevice(NULL, 0, &w, have, SDL_AUDIO_ALLOW_SAMPLES_CHANGE);
+	if (!dev)
+		*why = "cannot open the audio device";
+	else if (!have->samples)
+		have->samples = w.samples;
+	return dev;
+}
+
+static int open_device(audio_out *ao)
+{
 	SDL_AudioSpec want, have;
 	SDL_zero(want);
+	SDL_zero(have);
 	want.freq = (int)ao->rate;
 	want.format = ao->format == SHMFB_SAMPLE_F32 ? AUDIO_F32LSB : AUDIO_S16LSB;
 	want.channels = (Uint8)ao->channels;
-	want.samples = device_frames_for(ao->rate, ao->latency_ms);
 	want.callback = audio_callback;
 	want.userdata = ao;
-	/* SDL converts rate, format and channels if the device differs; only
-	 * the buffer size may change, and we use what we got. */
-	ao->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, SDL_AUDIO_ALLOW_SAMPLES_CHANGE);
+	const char *why = NULL;
+	int saved = mute_stderr();
+	ao->dev = start_and_open(ao, &want, &have, &why);
+	unmute_stderr(saved);
 	if (!ao->dev) {
-		failed(ao, "cannot open the audio device");
+		failed(ao, why); /* with stderr back */
 		return -1;
 	}
-	ao->device_frames = have.samples ? have.samples : want.samples;
+	ao->device_frames = have.samples;
 	return 0;
 }
 
