@@ -141,7 +141,7 @@ echo "ok: --keep"
 "$P" --size 64x48 --format i420 --fps 30 "$N-f" 2>/dev/null &
 PIDS="$PIDS $!"; pp=$!
 wait_for "$N-f"
-[ "$("$S" cat "$N-f" --info)" = "-f rawvideo -pixel_format yuv420p -video_size 64x48 -framerate 30/1" ] ||
+[ "$("$S" cat "$N-f" --info)" = "-f rawvideo -pixel_format yuv420p -video_size 64x48 -framerate 30/1 -colorspace bt709 -color_range tv -color_trc iec61966-2-1 -color_primaries bt709 -chroma_sample_location center" ] ||
 	fail "cat --info: $("$S" cat "$N-f" --info)"
 # a closed pipe ends cat quietly with 0
 { "$S" cat "$N-f" 2>"$T/cat.err"; echo $? >"$T/cat.rc"; } | head -c 100 >/dev/null

@@ -1,7 +1,9 @@
 /*
  * cat.c - shmfb cat: every new frame of a mapping, once, as raw bytes in
- * the mapping's own format on standard output; with --info the ffmpeg /
- * ffplay arguments that read that stream:
+ * the mapping's own format on standard output, in ffmpeg's rawvideo layout
+ * (planes back to back, rows without padding, whatever the mapping's
+ * strides); with --info the ffmpeg / ffplay arguments that read that stream,
+ * colour description included:
  *
  *   shmfb cat cam0 | ffplay $(shmfb cat cam0 --info) -
  *
@@ -42,13 +44,56 @@ static const char *ffmpeg_pix_fmt(shmfb_pixfmt f)
 	}
 }
 
+/* ffmpeg's input options for the frames cat writes, colour included where the header gives it. */
 static void print_info(const shmfb_info *in)
 {
 	printf("-f rawvideo -pixel_format %s -video_size %ux%u", ffmpeg_pix_fmt(in->format),
 	       in->width, in->height);
 	if (in->fps_num)
 		printf(" -framerate %u/%u", in->fps_num, in->fps_den ? in->fps_den : 1);
+	struct cli_color_field c[CLI_COLOR_FIELDS];
+	cli_color_fields(&in->color, c);
+	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
+		if (c[i].value)
+			printf(" %s %s", c[i].option, c[i].value);
 	printf("\n");
+}
+
+/* Bytes of a frame in ffmpeg's rawvideo layout: every plane's rows, no padding. */
+static size_t tight_bytes(const shmfb_layout *l)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < l->plane_count; i++)
+		n += (size_t)l->row_bytes[i] * l->rows[i];
+	return n;
+}
+
+/* Is a frame of this layout already in rawvideo layout (planes back to back, no padding)? */
+static int is_tight(const shmfb_layout *l)
+{
+	size_t at = 0;
+	for (uint32_t i = 0; i < l->plane_count; i++) {
+		if (l->offset[i] != at || l->stride[i] != l->row_bytes[i])
+			return 0;
+		at += (size_t)l->row_bytes[i] * l->rows[i];
+	}
+	return 1;
+}
+
+/*
+ * The frame in `frame` (layout l) in rawvideo layout: `frame` itself when it
+ * is tight, else its rows packed into `tight`.  Header validation made every
+ * row lie inside the frame.
+ */
+static const uint8_t *as_tight(const shmfb_layout *l, const uint8_t *frame, uint8_t *tight)
+{
+	if (!tight)
+		return frame;
+	uint8_t *out = tight;
+	for (uint32_t i = 0; i < l->plane_count; i++)
+		for (uint32_t y = 0; y < l->rows[i]; y++, out += l->row_bytes[i])
+			memcpy(out, frame + l->offset[i] + (size_t)y * l->stride[i], l->row_bytes[i]);
+	return tight;
 }
 
 static void print_audio_info(const shmfb_info *in)
@@ -153,10 +198,14 @@ static int wait_new(shmfb_reader *r, const struct cat_args *a, uint64_t seen, ui
 static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 {
 	const shmfb_info *in = shmfb_reader_info(r);
-	size_t size = (size_t)in->layout.frame_bytes;
+	size_t size = (size_t)in->layout.frame_bytes, out_size = tight_bytes(&in->layout);
 	uint8_t *buf = malloc(size);
-	if (!buf)
+	/* Padded rows (a row_align writer, GStreamer's layout) are packed on the way out. */
+	uint8_t *tight = is_tight(&in->layout) ? NULL : malloc(out_size);
+	if (!buf || (!tight && !is_tight(&in->layout))) {
+		free(buf);
 		return cli_fail(1, "cat: out of memory for a frame of %zu bytes", size);
+	}
 	uint64_t seen = 0, written = 0, missed = 0, since = shmfb_now_ns();
 	int status = 0;
 	while (!a->frames || written < a->frames) {
@@ -179,7 +228,7 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 			missed += f.index - seen - 1;
 		seen = f.index;
 		since = shmfb_now_ns();
-		if (write_all(buf, size) < 0) {
+		if (write_all(as_tight(&in->layout, buf, tight), out_size) < 0) {
 			if (errno != EPIPE)
 				status = cli_fail(1, "cat: standard output: %s", strerror(errno));
 			missed = 0; /* the reader went away: nothing to report */
@@ -191,6 +240,7 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 		fprintf(stderr, "shmfb: cat: %s: %llu frame(s) published while cat was busy were not written\n",
 			a->name, (unsigned long long)missed);
 	free(buf);
+	free(tight);
 	return status;
 }
 

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "shmfb.h"
+
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
@@ -27,5 +29,14 @@ int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parses seconds as a decimal (e.g. "2.5") into nanoseconds; 0 or -1. */
 int cli_parse_seconds(const char *s, int64_t *ns);
+
+/* One field of a colour description in ffmpeg's words (color.c). */
+struct cli_color_field {
+	const char *field;  /* "matrix", "range", ... as in docs/FORMAT.md */
+	const char *option; /* ffmpeg's input option: "-colorspace", ... */
+	const char *value;  /* ffmpeg's name of the value; NULL = unspecified */
+};
+#define CLI_COLOR_FIELDS 5
+void cli_color_fields(const shmfb_color *c, struct cli_color_field out[CLI_COLOR_FIELDS]);
 
 #endif

@@ -37,6 +37,12 @@ static void print_text(shmfb_reader *r, const char *name)
 		       in->layout.stride[i], in->layout.rows[i]);
 	if (in->fps_num)
 		printf("rate:       %u/%u fps\n", in->fps_num, in->fps_den);
+	struct cli_color_field c[CLI_COLOR_FIELDS];
+	cli_color_fields(&in->color, c);
+	printf("colour:    ");
+	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
+		printf("%s %s %s", i ? "," : "", c[i].field, c[i].value ? c[i].value : "unspecified");
+	printf("\n");
 	if (in->audio_rate)
 		printf("audio:      %u Hz, %u channel(s), %s, ring of %u frames, %llu frames written\n",
 		       in->audio_rate, in->audio_channels, shmfb_sampfmt_name((shmfb_sampfmt)in->audio_format),
@@ -89,7 +95,13 @@ static void print_json(shmfb_reader *r, const char *name)
 	for (uint32_t i = 0; i < in->layout.plane_count; i++)
 		printf("%s{\"offset\": %u, \"stride\": %u, \"rows\": %u}", i ? ", " : "",
 		       in->layout.offset[i], in->layout.stride[i], in->layout.rows[i]);
-	printf("], \"producer_pid\": %u, \"state\": \"%s\", \"generation\": \"%016llx\"", in->producer_pid,
+	struct cli_color_field c[CLI_COLOR_FIELDS];
+	cli_color_fields(&in->color, c);
+	printf("], \"color\": {");
+	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
+		printf("%s\"%s\": %s%s%s", i ? ", " : "", c[i].field, c[i].value ? "\"" : "",
+		       c[i].value ? c[i].value : "null", c[i].value ? "\"" : "");
+	printf("}, \"producer_pid\": %u, \"state\": \"%s\", \"generation\": \"%016llx\"", in->producer_pid,
 	       status_word(shmfb_reader_status(r)), (unsigned long long)in->generation);
 	if (in->audio_rate)
 		printf(", \"audio\": {\"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"capacity\": %u, \"written\": %llu}",
