@@ -9,6 +9,7 @@
 #ifndef SHMFB_TEST_UTIL_H
 #define SHMFB_TEST_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct test_proc {
@@ -45,5 +46,14 @@ int test_scale(int full, int quick);
 const char *test_unique_name(const char *base);
 /* Creates a throwaway directory for file-backed mappings; its path. */
 const char *test_tmpdir(void);
+
+/*
+ * Bytes of [p, p + n) that are this process's private copies (a
+ * copy-on-write page it wrote), as the OS counts them: the Anonymous lines
+ * of /proc/self/smaps for the mappings over the range (Linux), the working
+ * set pages that are valid and not shared (QueryWorkingSetEx, Windows).
+ * -1 when the OS cannot tell.
+ */
+long long test_private_bytes(const void *p, size_t n);
 
 #endif

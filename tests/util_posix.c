@@ -135,3 +135,23 @@ const char *test_tmpdir(void)
 	}
 	return tmpdir;
 }
+
+long long test_private_bytes(const void *p, size_t n)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	uintptr_t lo = (uintptr_t)p, hi = lo + n;
+	unsigned long long total = 0, kb;
+	unsigned long start, end;
+	int inside = 0;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = start < hi && end > lo;
+		else if (inside && sscanf(line, "Anonymous: %llu kB", &kb) == 1)
+			total += kb * 1024;
+	}
+	fclose(f);
+	return (long long)total;
+}

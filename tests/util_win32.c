@@ -4,6 +4,8 @@
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#define PSAPI_VERSION 2 /* QueryWorkingSetEx is K32QueryWorkingSetEx, in kernel32 */
+#include <psapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,4 +180,24 @@ const char *test_tmpdir(void)
 	if (!CreateDirectoryA(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
 		snprintf(dir, sizeof dir, "%s", tmp);
 	return dir;
+}
+
+long long test_private_bytes(const void *p, size_t n)
+{
+	enum { PAGE = 4096, BATCH = 512 };
+	PSAPI_WORKING_SET_EX_INFORMATION info[BATCH];
+	long long total = 0;
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(PAGE - 1), end = (uintptr_t)p + n;
+	while (a < end) {
+		DWORD k = 0;
+		for (; k < BATCH && a + (uintptr_t)k * PAGE < end; k++)
+			info[k].VirtualAddress = (void *)(a + (uintptr_t)k * PAGE);
+		if (!QueryWorkingSetEx(GetCurrentProcess(), info, k * (DWORD)sizeof info[0]))
+			return -1;
+		for (DWORD i = 0; i < k; i++)
+			if (info[i].VirtualAttributes.Valid && !info[i].VirtualAttributes.Shared)
+				total += PAGE;
+		a += (uintptr_t)k * PAGE;
+	}
+	return total;
 }

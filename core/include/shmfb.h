@@ -461,6 +461,61 @@ SHMFB_API int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f);
 /* Publish counter of the latest frame (0 = none yet). */
 SHMFB_API uint64_t shmfb_reader_latest_index(shmfb_reader *r);
 
+/* ------------------------------------------------- copy-on-write views */
+
+/*
+ * The latest frame as a private, writable view (Win32's PAGE_WRITECOPY):
+ * draw on it, blank it, filter it in place.  The producer and every other
+ * reader see nothing of what this process writes, and only the pages it
+ * writes are copied (from the slot, at the first write to each page); a
+ * page it only reads stays the shared page.
+ *
+ *     shmfb_view v;
+ *     if (shmfb_reader_view_latest(r, &v) == 0) {
+ *         draw_box(v.data[0], v.frame.stride[0]);
+ *         save(v.data[0]);                        // reads the frame
+ *         if (shmfb_view_check(r, &v) == 0)       // after the last read
+ *             keep_what_was_saved();
+ *         shmfb_view_release(r, &v);
+ *     }
+ *
+ * The seqlock holds as for shmfb_reader_latest: a page not yet written is
+ * the slot itself, and a written page was copied from it at that moment,
+ * so what was read and written is one frame only if shmfb_view_check() is 0
+ * after the last read.  A producer that laps the reader leaves the view a
+ * mix of the old frame (in its written pages) and the new one (in the
+ * rest): shmfb_view_check() says SHMFB_ETORN.
+ *
+ * Memory: one view per slot at a time, so at most three; each holds at most
+ * the pages written since it was taken (4 KiB each).  Releasing gives them
+ * back, and the next view of that slot shows the slot as it is then, none
+ * of the old writes.  How each platform does it: docs/FORMAT.md,
+ * "Copy-on-write views".
+ */
+typedef struct shmfb_view {
+	shmfb_frame frame;               /* index, times, slot, strides; frame.data[] == data[] */
+	uint8_t *data[SHMFB_MAX_PLANES]; /* the planes, writable, this process's own */
+} shmfb_view;
+
+/*
+ * Takes a view of the latest completed frame.  Returns 0, SHMFB_ENOFRAME,
+ * SHMFB_ETORN (the slot was being rewritten: call again), SHMFB_EBUSY (this
+ * reader still holds a view of that slot: release it first),
+ * SHMFB_EBADSTATE, SHMFB_EBACKWARDS, SHMFB_EBADTOTALSIZE, SHMFB_ENOMEM (no
+ * address space for the view).
+ */
+SHMFB_API int shmfb_reader_view_latest(shmfb_reader *r, shmfb_view *v);
+/*
+ * 0 when everything read from and written to the view so far belongs to
+ * frame v->frame.index alone; SHMFB_ETORN when the producer has rewritten
+ * the slot since the view was taken; SHMFB_EBADTOTALSIZE when the mapping
+ * was truncated under the reader; SHMFB_EINVAL for a view this reader does
+ * not hold (released, or another's).  Call it after the last read you rely on.
+ */
+SHMFB_API int shmfb_view_check(shmfb_reader *r, const shmfb_view *v);
+/* Drops the view's private pages and zeroes *v.  A zeroed view is ignored. */
+SHMFB_API void shmfb_view_release(shmfb_reader *r, shmfb_view *v);
+
 enum {
 	SHMFB_WAIT_SPIN = 1u << 0, /* poll the counter instead of sleeping */
 };

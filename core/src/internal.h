@@ -39,6 +39,8 @@ struct shmfb_reader {
 	char open_name[SHMFB_PATH_MAX + 1]; /* the name it was opened by */
 	uint64_t last_index; /* highest publish index seen, to catch it going back */
 	uint64_t audio_cursor; /* next audio frame this reader will read */
+	shmfb__cow cow[SHMFB_SLOTS];     /* copy-on-write views (view.c), mapped at first use */
+	uint64_t view_held[SHMFB_SLOTS]; /* frame index of the view held of each slot; 0 = none */
 };
 
 /* Sets the thread's error detail and returns code. */
@@ -62,6 +64,9 @@ void shmfb__audio_reader_init(shmfb_reader *r);
  */
 const char *shmfb__color_fit(shmfb_pixfmt f, const shmfb_color *in, shmfb_color *out,
 			     uint32_t *bad_value);
+
+/* Unmaps a closing reader's copy-on-write views. */
+void shmfb__views_close(shmfb_reader *r);
 
 /* Puts "prefix: " before the current detail and returns code. */
 int shmfb__errprefix(int code, const char *prefix);

@@ -99,4 +99,29 @@ int shmfb__plat_wait(const shmfb__seg *seg, shmfb_atomic_u32 *word,
 /* Wakes every process sleeping on word. */
 void shmfb__plat_wake(const shmfb__seg *seg, shmfb_atomic_u32 *word);
 
+/*
+ * A private copy-on-write view of part of an open object (view.c): pages
+ * only read are the object's own; a page written becomes this process's
+ * copy of it, taken at the first write.
+ */
+typedef struct shmfb__cow {
+	uint8_t *data;     /* the first byte asked for; NULL while not mapped */
+	void *base;        /* the mapping, which may begin before data */
+	size_t size;       /* bytes mapped from base */
+	uintptr_t extra;   /* backend's own: the POSIX truncation guard */
+} shmfb__cow;
+
+/* Maps bytes [offset, offset + size) of seg's object copy-on-write. */
+int shmfb__plat_cow_map(const shmfb__seg *seg, uint64_t offset, size_t size,
+			const char *name, shmfb__cow *cow);
+/*
+ * Drops every private page, so the view shows the object as it is now.
+ * The mapping may go with them (data NULL): map again before the next use.
+ */
+void shmfb__plat_cow_discard(shmfb__cow *cow);
+/* Unmaps; safe on a zeroed cow. */
+void shmfb__plat_cow_unmap(shmfb__cow *cow);
+/* 1 once the object was shrunk under the view (as seg_lost). */
+int shmfb__plat_cow_lost(const shmfb__cow *cow);
+
 #endif /* SHMFB_PLATFORM_H */

@@ -42,7 +42,9 @@
  * or anyone else with write access) would raise SIGBUS on the next read.
  * Read-only mappings are registered here; a SIGBUS inside one replaces the
  * whole mapping with zero pages (so the read completes) and marks it lost,
- * and the reader then reports SHMFB_EBADTOTALSIZE.  A SIGBUS anywhere else
+ * and the reader then reports SHMFB_EBADTOTALSIZE.  A reader's copy-on-write
+ * views are registered too, and replaced with writable zero pages, since
+ * the reader may be writing to them.  A SIGBUS anywhere else
  * goes to whatever handler was there before.  (Wayland compositors guard
  * client-shrunk pools the same way.)
  */
@@ -52,6 +54,7 @@
 static struct guard {
 	_Atomic uintptr_t base; /* 0 = free entry */
 	_Atomic size_t size;
+	_Atomic int prot; /* of the zero pages that replace the mapping */
 	_Atomic int lost;
 } guards[GUARDS];
 static struct sigaction previous_sigbus;
@@ -65,8 +68,9 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 		/* acquire: pairs with the release store in guard_add; size is set. */
 		uintptr_t b = atomic_load_explicit(&guards[i].base, memory_order_acquire);
 		size_t n = atomic_load_explicit(&guards[i].size, memory_order_relaxed); /* relaxed: ordered by base */
+		int prot = atomic_load_explicit(&guards[i].prot, memory_order_relaxed); /* relaxed: ordered by base */
 		if (b > GUARD_BUSY && a >= b && a - b < n) {
-			if (mmap((void *)b, n, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+			if (mmap((void *)b, n, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 				break; /* cannot repair: let the fault take its default course */
 			/* relaxed: the reader checks it on its next call, no data hangs on it. */
 			atomic_store_explicit(&guards[i].lost, 1, memory_order_relaxed);
@@ -93,7 +97,7 @@ static void install_sigbus(void)
 	sigaction(SIGBUS, &sa, &previous_sigbus);
 }
 
-static uintptr_t guard_add(void *base, size_t size)
+static uintptr_t guard_add(void *base, size_t size, int prot)
 {
 	pthread_once(&sigbus_once, install_sigbus);
 	for (int i = 0; i < GUARDS; i++) {
@@ -102,6 +106,7 @@ static uintptr_t guard_add(void *base, size_t size)
 		if (atomic_compare_exchange_strong_explicit(&guards[i].base, &expect, GUARD_BUSY,
 							    memory_order_acq_rel, memory_order_relaxed)) {
 			atomic_store_explicit(&guards[i].size, size, memory_order_relaxed); /* relaxed: base below publishes it */
+			atomic_store_explicit(&guards[i].prot, prot, memory_order_relaxed); /* relaxed: likewise */
 			atomic_store_explicit(&guards[i].lost, 0, memory_order_relaxed); /* relaxed: likewise */
 			/* release: pairs with the handler's acquire load of base. */
 			atomic_store_explicit(&guards[i].base, (uintptr_t)base, memory_order_release);
@@ -123,10 +128,15 @@ static void guard_remove(uintptr_t id)
 	atomic_store_explicit(&g->base, 0, memory_order_release);
 }
 
-int shmfb__plat_seg_lost(const shmfb__seg *seg)
+static int guard_lost(uintptr_t id)
 {
 	/* relaxed: a flag set by the signal handler in this same thread or another; no data depends on it. */
-	return seg->extra && atomic_load_explicit(&guards[seg->extra - 1].lost, memory_order_relaxed);
+	return id && atomic_load_explicit(&guards[id - 1].lost, memory_order_relaxed);
+}
+
+int shmfb__plat_seg_lost(const shmfb__seg *seg)
+{
+	return guard_lost(seg->extra);
 }
 
 /* errno to our code: identical numbers on Linux, kept explicit. */
@@ -366,7 +376,7 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 	seg->base = p;
 	seg->size = size;
 	seg->writable = writable;
-	seg->extra = writable ? 0 : guard_add(p, size);
+	seg->extra = writable ? 0 : guard_add(p, size, PROT_READ);
 	return 0;
 fail:
 	close(fd);
@@ -537,4 +547,53 @@ void shmfb__plat_wake(const shmfb__seg *seg, shmfb_atomic_u32 *word)
 {
 	(void)seg;
 	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Copy-on-write views.  MAP_PRIVATE of the reader's read-only descriptor:
+ * the kernel maps a page the view only reads straight from the object's
+ * page cache (shared, never copied, and changing as the producer writes
+ * it), and copies a page into anonymous memory of this process at its
+ * first write (a frozen copy).  No MAP_POPULATE: populating a private
+ * writable mapping write-faults every page, copying the whole slot.
+ */
+int shmfb__plat_cow_map(const shmfb__seg *seg, uint64_t offset, size_t size, const char *name,
+			shmfb__cow *cow)
+{
+	memset(cow, 0, sizeof *cow);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, (int)seg->handle, (off_t)offset);
+	if (p == MAP_FAILED)
+		return sys_error("mmap of a copy-on-write view", name);
+	cow->base = p;
+	cow->data = p;
+	cow->size = size;
+	cow->extra = guard_add(p, size, PROT_READ | PROT_WRITE);
+	return 0;
+}
+
+/*
+ * MADV_DONTNEED on a private file mapping frees the private copies and
+ * unmaps the shared pages; the next access maps the object's current page
+ * again.  It keeps the mapping, so a view costs no mmap after the first.
+ * (MADV_FREE refuses file mappings; re-mmap with MAP_FIXED works too but
+ * rebuilds the mapping each time.)  madvise fails on pages locked by
+ * mlockall: then the mapping goes, and with it the copies.
+ */
+void shmfb__plat_cow_discard(shmfb__cow *cow)
+{
+	if (cow->base && madvise(cow->base, cow->size, MADV_DONTNEED) < 0)
+		shmfb__plat_cow_unmap(cow);
+}
+
+void shmfb__plat_cow_unmap(shmfb__cow *cow)
+{
+	guard_remove(cow->extra);
+	if (cow->base)
+		munmap(cow->base, cow->size);
+	memset(cow, 0, sizeof *cow);
+}
+
+int shmfb__plat_cow_lost(const shmfb__cow *cow)
+{
+	return guard_lost(cow->extra);
 }

@@ -778,3 +778,49 @@ void shmfb__plat_wake(const shmfb__seg *seg, shmfb_atomic_u32 *word)
 	}
 	ReleaseSRWLockExclusive(&c->lock);
 }
+
+/*
+ * Copy-on-write views: FILE_MAP_COPY views of the reader's section handle
+ * (read access is all they need).  A page the view only reads is the
+ * section's page; a page written becomes this process's copy.  Windows
+ * cannot give the private pages of a view back and keep the view, so they
+ * are dropped by unmapping it, and the next view maps it afresh.  A view
+ * begins on the allocation granularity (64 KiB), so it may start with the
+ * end of the page or slot before the one asked for.
+ */
+int shmfb__plat_cow_map(const shmfb__seg *seg, uint64_t offset, size_t size, const char *name,
+			shmfb__cow *cow)
+{
+	memset(cow, 0, sizeof *cow);
+	SYSTEM_INFO si;
+	GetSystemInfo(&si);
+	uint64_t start = offset - offset % si.dwAllocationGranularity;
+	size_t lead = (size_t)(offset - start);
+	void *p = MapViewOfFile((HANDLE)seg->handle, FILE_MAP_COPY, (DWORD)(start >> 32),
+				(DWORD)(start & 0xffffffffu), lead + size);
+	if (!p)
+		return win_error("MapViewOfFile (copy-on-write)", name);
+	cow->base = p;
+	cow->data = (uint8_t *)p + lead;
+	cow->size = lead + size;
+	return 0;
+}
+
+void shmfb__plat_cow_discard(shmfb__cow *cow)
+{
+	shmfb__plat_cow_unmap(cow);
+}
+
+void shmfb__plat_cow_unmap(shmfb__cow *cow)
+{
+	if (cow->base)
+		UnmapViewOfFile(cow->base);
+	memset(cow, 0, sizeof *cow);
+}
+
+/* Never, as seg_lost. */
+int shmfb__plat_cow_lost(const shmfb__cow *cow)
+{
+	(void)cow;
+	return 0;
+}

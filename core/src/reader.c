@@ -68,6 +68,7 @@ void shmfb_reader_close(shmfb_reader *r)
 {
 	if (!r)
 		return;
+	shmfb__views_close(r);
 	shmfb__plat_seg_close(&r->seg);
 	free(r);
 }
