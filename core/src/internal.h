@@ -74,6 +74,53 @@ int shmfb__errprefix(int code, const char *prefix);
 /* 1 when the name is a file path (holds '/'), not a shared-memory name. */
 int shmfb__name_is_path(const char *name);
 
+/*
+ * Takeover (takeover.c): shmfb_create found its name taken.  Looks at what
+ * the name leads to and removes it if the table allows (the caller creates
+ * again), or refuses with SHMFB_EEXIST and the reason.
+ */
+int shmfb__take_over(const char *name, uint32_t flags);
+
+/* What the name leads to. */
+enum shmfb__found {
+	SHMFB__FOUND_GONE,       /* nothing: it vanished meanwhile */
+	SHMFB__FOUND_MAPPING,    /* a mapping with a valid header */
+	SHMFB__FOUND_OTHER,      /* an object that opens but is no valid mapping (yet) */
+	SHMFB__FOUND_UNREADABLE, /* an object this process cannot open to look */
+};
+/* The facts the decision rests on. */
+struct shmfb__takeover_facts {
+	enum shmfb__found found;
+	int owner;    /* its creator's lock is held: a live producer, or one still creating it */
+	int replace;  /* SHMFB_CREATE_REPLACE was given */
+	int path;     /* the name is a file path */
+	int persists; /* the name outlives its holders (shmfb__plat_name_persists) */
+};
+/* What to do about it. */
+enum shmfb__take {
+	SHMFB__TAKE_CREATE,         /* nothing to remove: create again */
+	SHMFB__TAKE_UNLINK_UNOWNED, /* remove it under its dead creator's lock */
+	SHMFB__TAKE_REPLACE,        /* as UNLINK_UNOWNED; if the lock stays held, remove it anyway */
+	SHMFB__TAKE_UNLINK,         /* remove it */
+	SHMFB__TAKE_REFUSE_LIVE,    /* EEXIST: a running producer has it */
+	SHMFB__TAKE_REFUSE_CREATING, /* EEXIST: a producer is still creating it */
+	SHMFB__TAKE_REFUSE_FOREIGN, /* EEXIST: a file that is no mapping, maybe someone else's */
+	SHMFB__TAKE_REFUSE_UNREADABLE, /* EEXIST: cannot be inspected */
+};
+#define SHMFB__TAKEOVER_ANY (-1) /* a row's column that matches either value */
+/* One row: found is a set (bit 1 << SHMFB__FOUND_*), the rest 0, 1 or ANY. */
+struct shmfb__takeover_row {
+	unsigned found;
+	signed char owner, replace, path, persists;
+	enum shmfb__take action;
+};
+extern const struct shmfb__takeover_row shmfb__takeover_table[];
+extern const size_t shmfb__takeover_rows;
+/* 1 when the row matches the facts. */
+int shmfb__takeover_match(const struct shmfb__takeover_row *row, const struct shmfb__takeover_facts *f);
+/* The action of the row that matches the facts. */
+enum shmfb__take shmfb__takeover_decide(const struct shmfb__takeover_facts *f);
+
 /* Where everything goes in a new mapping. */
 struct shmfb__plan {
 	uint64_t total, slot_size;

@@ -58,9 +58,18 @@ int shmfb__plat_seg_is_current(const char *name, const shmfb__seg *seg);
  * other's new object this way.  0 when removed, already gone or now leading
  * elsewhere (the caller creates again and re-inspects); SHMFB_EEXIST when
  * the object's lock stays held for 200 ms (its owner lives, or another
- * process taking it over has stopped midway).
+ * process taking it over has stopped midway).  Asked only of names that
+ * persist; where the platform has no lock that a dead creator leaves behind
+ * (Win32 files) it removes the name as shmfb__plat_unlink does.
  */
 int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen);
+/*
+ * 1 when the name stays after every process has let go of its object, so a
+ * producer that dies leaves it behind for the next one to take over (POSIX
+ * names, files); 0 when it goes with the object's last holder (Win32
+ * sections).
+ */
+int shmfb__plat_name_persists(const char *name);
 /*
  * 1 while the process that created the object is alive and has not closed
  * it (a lock held by the creator, released by the kernel at its death),

@@ -544,9 +544,9 @@ int shmfb__plat_seg_lost(const shmfb__seg *seg)
 }
 
 /*
- * A section has no stale name to remove (it goes with its last handle), and
- * a backing file is removed as by shmfb_unlink: Windows has no lock a dead
- * creator leaves behind to arbitrate two processes taking over one file.
+ * Asked only of files (a section's name does not persist): removed as by
+ * shmfb_unlink, since Windows has no lock a dead creator leaves behind to
+ * arbitrate two processes taking over one file.
  */
 int shmfb__plat_unlink_unowned(const char *name, const shmfb__seg *seen)
 {
@@ -596,11 +596,33 @@ int shmfb__plat_owner_alive(const shmfb__seg *seg)
 	return e != ERROR_FILE_NOT_FOUND && e != ERROR_PATH_NOT_FOUND;
 }
 
-/* A section that exists is held by someone: Windows has no stale names. */
+/* A section's name goes with its last handle; a file's stays until deleted. */
+int shmfb__plat_name_persists(const char *name)
+{
+	return shmfb__name_is_path(name);
+}
+
+/* The owner token of the object a name leads to, found without mapping it. */
 int shmfb__plat_name_owner_alive(const char *name)
 {
-	(void)name;
-	return 1;
+	struct winseg probe;
+	memset(&probe, 0, sizeof probe);
+	if (shmfb__name_is_path(name)) {
+		WCHAR w[WNAME_MAX];
+		if (widen(name, w, WNAME_MAX, name) < 0)
+			return 0;
+		probe.file = open_file(w, 0, OPEN_EXISTING); /* its identity names the token */
+		if (probe.file == INVALID_HANDLE_VALUE)
+			return 0;
+		int rc = file_identity(&probe, name);
+		CloseHandle(probe.file);
+		if (rc < 0)
+			return 0;
+	} else {
+		section_base(name, probe.base);
+	}
+	shmfb__seg seg = {.extra = (uintptr_t)&probe};
+	return shmfb__plat_owner_alive(&seg);
 }
 
 uint32_t shmfb__plat_getpid(void)

@@ -1,7 +1,8 @@
 /*
- * writer.c - creating a mapping, taking over a stale name, closing.
+ * writer.c - creating a mapping and closing it.
  *
- * The frame path (acquire/publish) is in slots.c.
+ * A name that exists already is takeover.c's; the frame path
+ * (acquire/publish) is in slots.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,70 +22,6 @@ void shmfb_writer_options_init(shmfb_writer_options *o)
 	o->audio_channels = 2;
 	o->audio_format = SHMFB_SAMPLE_S16;
 	o->audio_capacity_ms = 200;
-}
-
-/* Opened, or opened and found not to be a mapping: something we may judge. */
-static int inspectable(int opened)
-{
-	return opened == 0 || opened == SHMFB_EBADTOTALSIZE || opened == SHMFB_EBADMAGIC;
-}
-
-/*
- * May an existing name be taken without the replace flag?  Yes when it is a
- * valid mapping whose producer is gone.  A shared-memory name lives in
- * shmfb's own namespace, so an object there whose creator died before
- * finishing it (empty, or with no valid header) is stale too; a file that
- * does not validate may be someone else's and is left alone.
- * `opened` is the result of opening it into `old`; `alive`, whether its
- * creator's lock is held.  0 or SHMFB_EEXIST.
- */
-static int check_stale(const char *name, int opened, const shmfb__seg *old, int alive)
-{
-	/* Not even openable (permissions, say): not ours to judge, nor to remove. */
-	if (!inspectable(opened))
-		return shmfb__errprefix(SHMFB_EEXIST, "exists and cannot be inspected");
-	shmfb_info info;
-	int rc = opened == 0 ? shmfb__header_validate(old->base, old->size, name, &info) : opened;
-	if (rc == 0 && alive)
-		return shmfb__errorf(SHMFB_EEXIST, "%s: in use by running producer pid %u (use replace to take it over)",
-				     name, info.producer_pid);
-	if (alive && !shmfb__name_is_path(name))
-		return shmfb__errorf(SHMFB_EEXIST, "%s: in use by a producer still creating it", name);
-	if (rc == 0 || (!alive && !shmfb__name_is_path(name)))
-		return 0;
-	return shmfb__errprefix(SHMFB_EEXIST, "exists and is not a usable shmfb mapping; remove it or use replace");
-}
-
-/*
- * The name exists: unlink it if it may be taken (the caller creates again).
- * A name nobody owns is removed under its dead owner's lock
- * (unlink_unowned), so that processes taking it over at once, replace or
- * not, cannot remove each other's new mapping: a taker holding that lock is
- * waited for.  Replace removes a name whose lock stays held (a live
- * producer), or one it cannot inspect, unconditionally, if it still leads
- * to what was inspected.
- */
-static int take_over(const char *name, uint32_t flags)
-{
-	shmfb__seg old;
-	int opened = shmfb__plat_seg_open(name, 0, &old);
-	if (opened == SHMFB_ENOENT)
-		return 0; /* vanished meanwhile: just create */
-	const shmfb__seg *seen = opened == 0 ? &old : NULL;
-	int rc = 0;
-	if (!(flags & SHMFB_CREATE_REPLACE)) {
-		int alive = opened == 0 ? shmfb__plat_owner_alive(&old) : shmfb__plat_name_owner_alive(name);
-		rc = check_stale(name, opened, &old, alive);
-		if (rc == 0)
-			rc = shmfb__plat_unlink_unowned(name, seen);
-	} else {
-		if (inspectable(opened))
-			rc = shmfb__plat_unlink_unowned(name, seen);
-		if (!inspectable(opened) || rc == SHMFB_EEXIST)
-			rc = opened < 0 || shmfb__plat_seg_is_current(name, &old) ? shmfb__plat_unlink(name) : 0;
-	}
-	shmfb__plat_seg_close(&old);
-	return rc == SHMFB_ENOENT ? 0 : rc;
 }
 
 static int check_options(const char *name, const shmfb_writer_options *o, shmfb_layout *l)
@@ -132,7 +69,7 @@ int shmfb_create(const char *name, const shmfb_writer_options *o, shmfb_writer *
 		rc = shmfb__plat_seg_create(name, plan.total, o->mode ? o->mode : 0600, &w->seg);
 		if (rc != SHMFB_EEXIST || attempt == 3)
 			break;
-		rc = take_over(name, o->flags);
+		rc = shmfb__take_over(name, o->flags);
 		if (rc < 0)
 			break;
 	}
