@@ -8,6 +8,7 @@
 #   V=1                  show full command lines; WERROR=1 turns warnings into errors
 #   make CROSS=x86_64-w64-mingw32-   the Windows build, into build/win32
 #   make test-win32      the Windows build's tests under Wine (docs/WINDOWS.md)
+#   make python          the Python package into build/python (PYTHONPATH=build/python)
 
 CC ?= cc
 ifeq ($(origin CC),default)
@@ -165,14 +166,15 @@ TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%$(EXE))
 SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%$(EXE))
 
 .PHONY: all lib programs test check demo install uninstall clean samples deps \
-	deps-test lint fuzz valgrind soak test-win32 win32-check sdl2-mingw no-viewer
+	deps-test lint fuzz valgrind soak test-win32 win32-check sdl2-mingw no-viewer python
 .DEFAULT_GOAL := all
 
 all: deps lib programs
 
 # Debian packages: installed when run as root, otherwise the command printed.
 DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
-DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev
+DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev \
+	python3 python3-numpy python3-pytest
 deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
@@ -269,8 +271,25 @@ $(BUILD)/tests/tools/%: $(OBJ)/tests/tools/%.o $(LIBA)
 $(OBJ)/tests/tools/xkey.o: EXTRA_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags x11 2>/dev/null))
 $(BUILD)/tests/tools/xkey: LDLIBS += $(or $(shell $(PKG_CONFIG) --libs x11 2>/dev/null),-lX11)
 
-test check: deps-test all $(TESTS) $(TOOLS) samples
-	$(Q)BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh $(TESTS) $(sort $(filter-out tests/run.sh,$(wildcard tests/*.sh)))
+# python/tests/run.sh runs tests/run.sh, then pytest, and counts both.
+test check: deps-test all $(TESTS) $(TOOLS) samples python
+	$(Q)BUILD=$(BUILD) SAN=$(SAN) PYTHON=$(PYTHON) sh python/tests/run.sh \
+		sh tests/run.sh $(TESTS) $(sort $(filter-out tests/run.sh,$(wildcard tests/*.sh)))
+
+# The Python package (python/; numpy only at run time): the modules and a
+# copy of libshmfb.so in build/python/shmfb, so that from the repository root
+# PYTHONPATH=build/python /usr/bin/python3 -c 'import shmfb' works.  Debian's
+# interpreter is the one with python3-numpy; PYTHON= picks another.
+PYTHON ?= /usr/bin/python3
+PY_SRC := $(wildcard python/shmfb/*.py) python/shmfb/py.typed
+PY_OUT := $(PY_SRC:python/%=$(BUILD)/python/%) $(BUILD)/python/shmfb/libshmfb.so.0
+python: $(PY_OUT)
+$(BUILD)/python/shmfb/libshmfb.so.0: $(LIBSO)
+	@mkdir -p $(@D)
+	$(call quiet,CP,$@)cp $< $@
+$(BUILD)/python/shmfb/%: python/shmfb/%
+	@mkdir -p $(@D)
+	$(call quiet,CP,$@)cp $< $@
 
 # The Windows build's tests under Wine, in a throwaway prefix: first SDL2
 # for the viewer (built once, unless SDL2_MINGW names one), then the rest.
@@ -327,6 +346,9 @@ valgrind: all $(VALGRIND_TESTS:%=$(BUILD)/tests/%)
 	$(Q)SHMFB_TEST_QUICK=1 RUNNER="$(VALGRIND)" BUILD=$(BUILD) sh tests/run.sh \
 		$(VALGRIND_TESTS:%=$(BUILD)/tests/%)
 
+# The Python package goes where Debian's python3 looks for PREFIX's modules
+# (/usr/local/lib/python3.X/dist-packages); _paths.py tells it the library.
+PYTHON_SITE ?= $(PREFIX)/lib/$(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])' 2>/dev/null || echo python3)/dist-packages
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
@@ -335,11 +357,15 @@ install: all
 	install -m 644 core/include/shmfb.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(PCFILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(PYTHON_SITE)/shmfb
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHON_SITE)/shmfb/
+	echo 'LIBRARY = "$(LIBDIR)/libshmfb.so.0"' > $(DESTDIR)$(PYTHON_SITE)/shmfb/_paths.py
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libshmfb.a $(DESTDIR)$(LIBDIR)/libshmfb.so* \
 		$(DESTDIR)$(INCLUDEDIR)/shmfb.h $(DESTDIR)$(LIBDIR)/pkgconfig/shmfb.pc \
 		$(PROGRAMS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -rf $(DESTDIR)$(PYTHON_SITE)/shmfb
 
 clean:
 	rm -rf build

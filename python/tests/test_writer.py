@@ -1,0 +1,141 @@
+"""numpy arrays published by shmfb.Writer, read back by the real `shmfb cat`
+bit for bit; what send() refuses; read-only arrays over the mapping."""
+from __future__ import annotations
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import BIN
+
+import shmfb
+
+W, H = 64, 48
+BYTES = {"rgba": W * H * 4, "bgra": W * H * 4, "rgb24": W * H * 3, "gray8": W * H,
+         "yuyv": W * H * 2, "nv12": W * H * 3 // 2, "i420": W * H * 3 // 2}
+
+
+def read_exactly(pipe, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = pipe.read(n - len(data))
+        assert chunk, f"shmfb cat ended after {len(data)} of {n} bytes"
+        data += chunk
+    return data
+
+
+@pytest.mark.parametrize("fmt", list(BYTES))
+@pytest.mark.parametrize("how", ["send", "planes", "frame"])
+def test_cat_gets_exactly_what_was_sent(fmt, how, name):
+    rng = np.random.default_rng(sum(map(ord, fmt + how)))
+    frames = [rng.integers(0, 256, BYTES[fmt], dtype=np.uint8) for _ in range(3)]
+    with shmfb.Writer(name, W, H, fmt, fps=30) as w:
+        def publish(packed: np.ndarray) -> None:
+            if how == "send":  # the format's own array shape (or flat for planar formats)
+                w.send(packed.reshape(w.shapes[0]) if len(w.shapes) == 1 else packed)
+            elif how == "planes":
+                offsets = np.cumsum([0] + [int(np.prod(s)) for s in w.shapes])
+                w.send([packed[a:b].reshape(s) for a, b, s in zip(offsets, offsets[1:], w.shapes)])
+            else:
+                with w.frame(packed=True) as buf:
+                    buf[...] = packed
+
+        publish(frames[0])
+        cat = subprocess.Popen([os.path.join(BIN, "shmfb"), "cat", name, "--frames", "3"],
+                               stdout=subprocess.PIPE)
+        try:
+            got = [read_exactly(cat.stdout, BYTES[fmt])]  # cat starts with the latest frame
+            for f in frames[1:]:
+                publish(f)
+                got.append(read_exactly(cat.stdout, BYTES[fmt]))
+            assert cat.wait(timeout=10) == 0
+        finally:
+            cat.kill()
+            cat.wait()
+    for k, (sent, written) in enumerate(zip(frames, got)):
+        assert written == sent.tobytes(), f"frame {k} differs"
+
+
+def test_frame_numbers_and_pts_default_to_count_and_now(name):
+    with shmfb.Writer(name, W, H, "gray8") as w, shmfb.Reader(name) as r:
+        before = shmfb.now_ns()
+        w.send(np.zeros((H, W), np.uint8))
+        w.send(np.zeros((H, W), np.uint8), frame_number=1000, pts_ns=123)
+        f = r.latest()
+        assert (f.frame_number, f.pts_ns, f.index) == (1000, 123, 2)
+        w.send(np.zeros((H, W), np.uint8))
+        f = r.latest()
+        assert f.frame_number == 2 and before <= f.pts_ns <= shmfb.now_ns()
+
+
+def test_send_refuses_wrong_arrays_clearly(name):
+    with shmfb.Writer(name, W, H, "rgba") as w:
+        with pytest.raises(ValueError, match=r"shape \(48, 64, 3\).*64x48 rgba.*\(48, 64, 4\)"):
+            w.send(np.zeros((H, W, 3), np.uint8))
+        with pytest.raises(ValueError, match="dtype float32.*uint8"):
+            w.send(np.zeros((H, W, 4), np.float32))
+        with pytest.raises(ValueError, match="not C-contiguous"):
+            w.send(np.zeros((W, H, 4), np.uint8).transpose(1, 0, 2))
+        assert w.published == 0
+    with shmfb.Writer(name, W, H, "nv12") as w:
+        with pytest.raises(ValueError, match=r"plane 1 is uint8 \(24, 32\).*\(24, 32, 2\)"):
+            w.send([np.zeros((H, W), np.uint8), np.zeros((H // 2, W // 2), np.uint8)])
+        with pytest.raises(ValueError, match="1 planes.*has 2"):
+            w.send([np.zeros((H, W), np.uint8)])
+    with pytest.raises(ValueError, match="pixel format 'rgbx'"):
+        shmfb.Writer(name, W, H, "rgbx")
+    with pytest.raises(shmfb.Error) as e:
+        shmfb.Writer(name, W + 1, H, "nv12")
+    assert e.value.name == "SHMFB_EBADFORMAT" and e.value.code == -1003
+
+
+def test_a_second_writer_gets_exists(name):
+    with shmfb.Writer(name, W, H, "rgba"):
+        with pytest.raises(shmfb.ExistsError) as e:
+            shmfb.Writer(name, W, H, "rgba")
+        assert e.value.name == "SHMFB_EEXIST" and str(os.getpid()) in e.value.detail
+
+
+def test_arrays_over_the_mapping_are_read_only(name):
+    with shmfb.Writer(name, W, H, "i420") as w, shmfb.Reader(name) as r:
+        w.send(np.full(BYTES["i420"], 9, np.uint8))
+        v = r.view()
+        for a in (v.packed,) + v.planes:
+            assert not a.flags.writeable
+            with pytest.raises(ValueError, match="read-only"):
+                a[0] = 1
+            with pytest.raises(ValueError):
+                a.flags.writeable = True
+            with pytest.raises(ValueError, match="read-only"):
+                np.copyto(a, 0)
+        assert v.valid() and int(v.packed.sum()) == 9 * BYTES["i420"]
+        c = r.latest()  # a copy is the caller's own
+        c.packed[0] = 1
+        with w.frame() as (y, u, v2):
+            y[...] = 1
+        with pytest.raises(ValueError, match="read-only"):
+            y[0, 0] = 2  # published: the writer's array may no longer be written
+        del y, u, v2
+
+
+def test_a_view_stays_readable_after_its_reader_closes(name):
+    with shmfb.Writer(name, W, H, "gray8") as w:
+        w.send(np.full((H, W), 5, np.uint8))
+        r = shmfb.Reader(name)
+        v = r.view()
+        r.close()
+        assert int(v.array.sum()) == 5 * W * H  # still mapped: the view holds it
+        with pytest.raises(ValueError, match="closed"):
+            r.latest()
+
+
+def test_writer_close_tells_readers(name):
+    w = shmfb.Writer(name, W, H, "gray8")
+    w.send(np.zeros((H, W), np.uint8))
+    with shmfb.Reader(name, reattach=False) as r:
+        assert r.status == "running"
+        w.close()
+        assert r.status == "closed"
+    with pytest.raises(shmfb.NotFoundError):
+        shmfb.Reader(name)
