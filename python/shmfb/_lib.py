@@ -34,6 +34,16 @@ class Layout(Structure):
     ]
 
 
+class Color(Structure):
+    _fields_ = [
+        ("matrix", c_int),
+        ("range", c_int),
+        ("transfer", c_int),
+        ("primaries", c_int),
+        ("chroma_site", c_int),
+    ]
+
+
 class WriterOptions(Structure):
     _fields_ = [
         ("width", c_uint32),
@@ -48,6 +58,8 @@ class WriterOptions(Structure):
         ("audio_channels", c_uint32),
         ("audio_format", c_uint32),
         ("audio_capacity_ms", c_uint32),
+        ("row_align", c_uint32),
+        ("color", Color),
         ("_slack", c_uint8 * _OPTIONS_SLACK),
     ]
 
@@ -86,6 +98,7 @@ class Info(Structure):
         ("audio_frame_bytes", c_uint32),
         ("audio_offset", c_uint64),
         ("audio_size", c_uint64),
+        ("color", Color),
     ]
 
 
@@ -123,6 +136,7 @@ _PROTOTYPES = {
     "shmfb_sampfmt_name": (c_char_p, [c_int]),
     "shmfb_sampfmt_from_name": (c_int, [c_char_p]),
     "shmfb_layout_compute": (c_int, [c_uint32, c_uint32, c_int, POINTER(Layout)]),
+    "shmfb_layout_compute_aligned": (c_int, [c_uint32, c_uint32, c_int, c_uint32, POINTER(Layout)]),
     "shmfb_writer_options_init": (None, [POINTER(WriterOptions)]),
     "shmfb_create": (c_int, [c_char_p, POINTER(WriterOptions), POINTER(c_void_p)]),
     "shmfb_writer_acquire": (None, [c_void_p, POINTER(Planes)]),

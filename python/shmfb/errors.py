@@ -19,7 +19,7 @@ EREPLACED = -1205
 EBACKWARDS = -1206
 #: Header validation failures (EBADMAGIC .. EBADCLAIM) and a counter going
 #: backwards: the mapping is not one a producer wrote correctly.
-_CORRUPT_FIRST, _CORRUPT_LAST = -1199, -1100
+_CORRUPT_LOW, _CORRUPT_HIGH = -1199, -1100
 
 
 class Error(Exception):
@@ -67,7 +67,7 @@ def _class_of(code: int) -> type[Error]:
         return ExistsError
     if code == ETIMEDOUT:
         return TimeoutError
-    if _CORRUPT_FIRST >= code >= _CORRUPT_LAST or code == EBACKWARDS:
+    if _CORRUPT_LOW <= code <= _CORRUPT_HIGH or code == EBACKWARDS:
         return CorruptError
     return Error
 

@@ -3,8 +3,9 @@
 # then the Python package's tests under pytest, and ends with one line over
 # both: "N passed, N failed, N skipped" (pytest's tests each counted).
 # Environment: BUILD (the build tree), PYTHON (Debian's interpreter, which
-# has python3-numpy and python3-pytest), SAN (sanitizer builds skip pytest:
-# a sanitized libshmfb cannot be loaded into an uninstrumented interpreter).
+# has python3-numpy and python3-pytest), PYTEST_ARGS (more arguments for
+# pytest, e.g. -k audio), SAN (sanitizer builds skip pytest: a sanitized
+# libshmfb cannot be loaded into an uninstrumented interpreter).
 : "${BUILD:=build}" "${PYTHON:=/usr/bin/python3}"
 out=$(mktemp) && trap 'rm -f "$out"' EXIT
 "$@" | tee "$out"
@@ -24,7 +25,7 @@ if [ -n "${SAN:-}" ]; then
 else
 	start=$(date +%s)
 	SHMFB_BUILD=$(cd "$BUILD" && pwd) PYTHONDONTWRITEBYTECODE=1 timeout -k 5 "${TEST_TIMEOUT:-300}" \
-		"$PYTHON" -m pytest -p no:cacheprovider -q -rfEs python/tests >"$log" 2>&1
+		"$PYTHON" -m pytest -p no:cacheprovider -q -rfEs ${PYTEST_ARGS:-} python/tests >"$log" 2>&1
 	rc=$?
 	summary=$(tail -n 1 "$log")
 	p=$(count passed "$summary") f=$(count failed "$summary") e=$(count error "$summary")
