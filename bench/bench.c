@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"  --latency-frames N  frames per latency mode (100000)\n"
 	"  --json FILE         write the results as JSON (keys: docs/PERFORMANCE.md)\n"
 	"  --svg FILE          latency histogram picture (default: FILE.svg beside --json)\n"
-	"  --sections LIST     run only some of: latency,throughput,readers,peers\n"
+	"  --sections LIST     run only some of: latency,throughput,readers,peers,writecopy\n"
 	"  --quick             a few seconds, to prove it works (numbers are rough)\n";
 
 static uint32_t name_counter;
@@ -99,12 +99,12 @@ static int parse_size(const char *s, uint32_t *w, uint32_t *h)
 
 static int parse_sections(const char *s, unsigned *out)
 {
-	static const char *names[] = {"latency", "throughput", "readers", "peers"};
+	static const char *names[] = {"latency", "throughput", "readers", "peers", "writecopy"};
 	*out = 0;
 	while (*s) {
 		size_t len = strcspn(s, ",");
 		unsigned bit = 0;
-		for (unsigned i = 0; i < 4; i++)
+		for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
 			if (strlen(names[i]) == len && !strncmp(s, names[i], len))
 				bit = 1u << i;
 		if (!bit)
@@ -162,7 +162,7 @@ static int parse_options(int argc, char **argv, bench_opts *o)
 		} else if (!strcmp(a, "--sections")) {
 			if (parse_sections(val, &o->sections) < 0)
 				return cli_fail(2, "bench: --sections '%s': want a comma list of latency, "
-						   "throughput, readers, peers", val);
+						   "throughput, readers, peers, writecopy", val);
 		} else if (!strcmp(a, "--json")) {
 			o->json_path = val;
 		} else if (!strcmp(a, "--svg")) {
@@ -253,6 +253,8 @@ int cmd_bench(int argc, char **argv)
 		failed |= bench_readers(&o, &res);
 	if (o.sections & BENCH_SEC_PEERS)
 		failed |= bench_peers(&o, &res);
+	if (o.sections & BENCH_SEC_WRITECOPY)
+		failed |= bench_writecopy(&o, &res);
 	res.elapsed_s = (double)(shmfb_now_ns() - t0) / 1e9;
 	res.machine.load_end = bench_loadavg();
 

@@ -72,7 +72,8 @@ enum {
 	BENCH_SEC_THROUGHPUT = 1u << 1,
 	BENCH_SEC_READERS = 1u << 2,
 	BENCH_SEC_PEERS = 1u << 3,
-	BENCH_SEC_ALL = 15u,
+	BENCH_SEC_WRITECOPY = 1u << 4,
+	BENCH_SEC_ALL = 31u,
 };
 
 /* ---------------------------------------------------------------- results */
@@ -117,6 +118,18 @@ typedef struct bench_peer {
 
 enum { PEER_SHMFB, PEER_PIPE, PEER_SOCKET, PEER_GST, PEERS };
 
+/* Copy-on-write views beside a full copy (writecopy.c). */
+#define BENCH_WRITECOPY_SHARES 4 /* 0, 1, 10 and 100 % of the pages written */
+typedef struct bench_writecopy {
+	int ran;
+	uint32_t width, height, rounds;
+	uint64_t frame_bytes, pages;
+	uint64_t pages_written[BENCH_WRITECOPY_SHARES];
+	double copy_ns;                          /* medians */
+	double view_ns[BENCH_WRITECOPY_SHARES];
+	double read_in_place_ns, read_view_ns;
+} bench_cow_result;
+
 typedef struct bench_machine {
 	int cpus;
 	char cpu_model[96];
@@ -143,6 +156,7 @@ typedef struct bench_results {
 	bench_reader_run reader_runs[BENCH_MAX_READER_RUNS];
 	uint32_t reader_run_count;
 	bench_peer peers[PEERS];
+	bench_cow_result writecopy;
 	double elapsed_s;
 	char svg_written[4096];
 } bench_results;
@@ -154,6 +168,11 @@ int bench_latency(const bench_opts *o, bench_results *res);
 int bench_throughput(const bench_opts *o, bench_results *res);
 int bench_readers(const bench_opts *o, bench_results *res);
 int bench_peers(const bench_opts *o, bench_results *res);
+int bench_writecopy(const bench_opts *o, bench_results *res);
+void bench_writecopy_table(FILE *f, const bench_results *r);
+void bench_writecopy_json(FILE *f, const bench_results *r);
+/* A view with 1 % of its pages written, as a share of the full copy's time. */
+double bench_writecopy_one_percent(const bench_results *r);
 
 void bench_report_table(FILE *f, const bench_opts *o, const bench_results *res);
 int bench_report_json(const char *path, const bench_opts *o, const bench_results *res);

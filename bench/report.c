@@ -78,6 +78,8 @@ static int targets(const bench_opts *o, const bench_results *r, target *t)
 	t[n++] = (target){"frame_path_page_faults", "no page fault on the frame path",
 			  (double)(r->publish_faults + r->reader_faults), 0, AT_MOST,
 			  r->copy_rows > 0 && r->reader_run_count > 0};
+	t[n++] = (target){"writecopy_1pct_vs_copy", "view with 1% of pages written < 10% of a copy",
+			  bench_writecopy_one_percent(r), 0.10, AT_MOST, r->writecopy.ran};
 	return n;
 }
 
@@ -220,6 +222,8 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 		table_readers(f, o, r);
 	if (o->sections & BENCH_SEC_PEERS)
 		table_peers(f, o, r);
+	if (o->sections & BENCH_SEC_WRITECOPY)
+		bench_writecopy_table(f, r);
 	target t[16];
 	int n = targets(o, r, t);
 	fprintf(f, "\ntargets%s:\n", o->quick ? " (quick mode: rough numbers)" : "");
@@ -392,6 +396,7 @@ int bench_report_json(const char *path, const bench_opts *o, const bench_results
 	json_throughput(f, r);
 	json_readers(f, r);
 	json_peers(f, r);
+	bench_writecopy_json(f, r);
 	json_targets(f, o, r);
 	fprintf(f, "  \"svg\": ");
 	json_str(f, r->svg_written);

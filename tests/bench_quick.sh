@@ -51,7 +51,7 @@ ls /dev/shm/shmfb-bench-"$pid"-* >/dev/null 2>&1 && fail "mapping names left in 
 pid=
 jq -e . "$J" >/dev/null || fail "JSON does not parse"
 grep -q '^shmfb bench: latency' "$DIR/progress" || fail "no progress on stderr"
-for s in '1. latency' '2. throughput' '3. readers' '4. peers' 'targets'; do
+for s in '1. latency' '2. throughput' '3. readers' '4. peers' '5. copy-on-write' 'targets'; do
 	grep -q "$s" "$DIR/table" || fail "table lacks '$s'"
 done
 
@@ -103,10 +103,23 @@ for p in shmfb pipe unix_socket; do
 done
 check '.peers.gstreamer_shm.ran == true or (.peers.gstreamer_shm.note | length) > 0' "gstreamer note"
 
-# Targets: all nine named, each judged or marked not evaluated.
+# Copy-on-write views: 1080p rgba whatever --size, pages counted here, each share
+# of the copy computed from the two times it divides.
+check '.writecopy.ran == true and .writecopy.width == 1920 and .writecopy.height == 1080' "writecopy size"
+check '.writecopy.pages == ((1920*1080*4 + 4095) / 4096 | floor) and .writecopy.frame_bytes == 1920*1080*4' "writecopy pages"
+check '[.writecopy.views[].percent] == [0,1,10,100] and
+	[.writecopy.views[].pages_written] == [0,20,203,2025]' "writecopy shares"
+check '.writecopy.copy_ns as $c | all(.writecopy.views[]; .ns > 0 and ((.of_copy - .ns / $c) | fabs) < 0.001)' \
+	"writecopy of_copy is ns / copy_ns"
+check '.writecopy.copy_ns > 0 and .writecopy.read_in_place_ns > 0 and .writecopy.read_view_ns > 0' \
+	"writecopy times"
+check '(.targets[] | select(.name == "writecopy_1pct_vs_copy") | .value) - .writecopy.views[1].of_copy | fabs < 0.001' \
+	"writecopy target is the 1 % view over the copy"
+
+# Targets: all ten named, each judged or marked not evaluated.
 check '[.targets[].name] == ["copy_publish_1080p_vs_memcpy","copy_publish_4k_vs_memcpy","zero_copy_ns",
 	"futex_p50_vs_floor","futex_p99_vs_floor","poll_p50_ns","frames_vs_pipe_1080p",
-	"writer_8_readers_vs_1","frame_path_page_faults"]' "target names"
+	"writer_8_readers_vs_1","frame_path_page_faults","writecopy_1pct_vs_copy"]' "target names"
 check 'all(.targets[]; (.evaluated | not) and .met == null or (.met | type) == "boolean")' "target verdicts"
 
 # The picture.
