@@ -117,9 +117,12 @@ static int validate_slots(const struct shmfb__header *h, const char *name)
 {
 	for (uint32_t i = 0; i < SHMFB_SLOTS; i++) {
 		uint64_t off = h->slot[i].offset, size = h->slot[i].size;
-		if (off % SHMFB__PAGE || size % SHMFB__PAGE || off < SHMFB__HEADER_SIZE)
-			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u at offset %llu size %llu is not page-aligned after the header",
-					     name, i, (unsigned long long)off, (unsigned long long)size);
+		if (off < SHMFB__HEADER_SIZE)
+			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u at offset %llu lies over the header (a slot starts at %u or later)",
+					     name, i, (unsigned long long)off, SHMFB__HEADER_SIZE);
+		if (off % SHMFB__PAGE || size % SHMFB__PAGE)
+			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u at offset %llu size %llu: offset and size must be multiples of %u",
+					     name, i, (unsigned long long)off, (unsigned long long)size, SHMFB__PAGE);
 		if (!inside(off, size, h->total_size))
 			return shmfb__errorf(SHMFB_EBADSLOT, "%s: slot %u [%llu, +%llu) lies outside the %llu-byte mapping",
 					     name, i, (unsigned long long)off, (unsigned long long)size,
@@ -148,8 +151,11 @@ static int validate_video(const struct shmfb__header *h, const char *name, shmfb
 		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: %s has %u planes, header says %u", name,
 				     shmfb_pixfmt_name((shmfb_pixfmt)h->pixel_format), want.plane_count,
 				     h->plane_count);
-	if (h->frame_bytes < want.frame_bytes || h->frame_bytes > SHMFB_MAX_FRAME_BYTES)
-		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: frame_bytes %llu is wrong for %ux%u %s (at least %llu)",
+	if (h->frame_bytes > SHMFB_MAX_FRAME_BYTES)
+		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: frame_bytes %llu is over the limit of %llu (1 GiB)",
+				     name, (unsigned long long)h->frame_bytes, (unsigned long long)SHMFB_MAX_FRAME_BYTES);
+	if (h->frame_bytes < want.frame_bytes)
+		return shmfb__errorf(SHMFB_EBADGEOMETRY, "%s: frame_bytes %llu is too small for %ux%u %s (at least %llu)",
 				     name, (unsigned long long)h->frame_bytes, h->width, h->height,
 				     shmfb_pixfmt_name((shmfb_pixfmt)h->pixel_format),
 				     (unsigned long long)want.frame_bytes);
@@ -188,10 +194,15 @@ static int validate_audio(const struct shmfb__header *h, const char *name)
 				     name, (unsigned long long)off, (unsigned long long)size);
 	/* capacity < 2^32, frame bytes <= 32: the product fits. */
 	uint64_t max_capacity = (uint64_t)h->audio_rate * SHMFB_AUDIO_MAX_CAPACITY_MS / 1000;
-	if (h->audio_capacity == 0 || h->audio_capacity > max_capacity ||
-	    (uint64_t)h->audio_capacity * h->audio_channels * sb > size)
-		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio capacity of %u frames does not fit %llu bytes",
-				     name, h->audio_capacity, (unsigned long long)size);
+	if (h->audio_capacity == 0 || h->audio_capacity > max_capacity)
+		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio capacity of %u frames: must be 1 to %llu (%d ms at %u Hz)",
+				     name, h->audio_capacity, (unsigned long long)max_capacity,
+				     SHMFB_AUDIO_MAX_CAPACITY_MS, h->audio_rate);
+	if ((uint64_t)h->audio_capacity * h->audio_channels * sb > size)
+		return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio capacity of %u frames (%llu bytes) does not fit the %llu-byte ring",
+				     name, h->audio_capacity,
+				     (unsigned long long)h->audio_capacity * h->audio_channels * sb,
+				     (unsigned long long)size);
 	for (uint32_t i = 0; i < SHMFB_SLOTS; i++)
 		if (overlaps(off, size, h->slot[i].offset, h->slot[i].size))
 			return shmfb__errorf(SHMFB_EBADAUDIO, "%s: audio ring overlaps slot %u", name, i);
@@ -238,9 +249,12 @@ int shmfb__header_validate(const struct shmfb__header *shared, uint64_t mapped_s
 	if (h.header_size != SHMFB__HEADER_SIZE)
 		return shmfb__errorf(SHMFB_EBADHEADERSIZE, "%s: header_size %u, expected %u",
 				     name, h.header_size, SHMFB__HEADER_SIZE);
-	if (h.total_size != mapped_size || h.total_size % SHMFB__PAGE)
+	if (h.total_size != mapped_size)
 		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: header says %llu bytes, the object has %llu",
 				     name, (unsigned long long)h.total_size, (unsigned long long)mapped_size);
+	if (h.total_size % SHMFB__PAGE)
+		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: total_size %llu is not a multiple of %u",
+				     name, (unsigned long long)h.total_size, SHMFB__PAGE);
 	if (h.slot_count != SHMFB_SLOTS)
 		return shmfb__errorf(SHMFB_EBADSLOTCOUNT, "%s: slot_count %u, expected %u",
 				     name, h.slot_count, SHMFB_SLOTS);
