@@ -126,9 +126,9 @@ static void single_process(void)
 	o.audio_rate = 0;
 	ASSERT_OK(shmfb_create(name, &o, &w));
 	ASSERT_OK(shmfb_open(name, &r));
-	ASSERT_EQ(shmfb_writer_audio_write(w, blk, 1, 0), SHMFB_EINVAL);
-	ASSERT_EQ(shmfb_audio_read(r, got, 1, &b), SHMFB_EINVAL);
-	ASSERT_EQ(shmfb_audio_wait(r, 0, 0), SHMFB_EINVAL);
+	ASSERT_EQ(shmfb_writer_audio_write(w, blk, 1, 0), SHMFB_ENOAUDIO);
+	ASSERT_EQ(shmfb_audio_read(r, got, 1, &b), SHMFB_ENOAUDIO);
+	ASSERT_EQ(shmfb_audio_wait(r, 0, 0), SHMFB_ENOAUDIO);
 	shmfb_reader_close(r);
 	ASSERT_OK(shmfb_writer_close(w));
 }

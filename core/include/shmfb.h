@@ -422,7 +422,11 @@ typedef struct shmfb_frame {
 
 /*
  * Opens NAME read-only and validates its header (every failure its own code,
- * see the SHMFB_EBAD* list).  Also SHMFB_ENOENT, SHMFB_EACCES, SHMFB_EBADNAME.
+ * see the SHMFB_EBAD* list).  Also SHMFB_ENOENT, SHMFB_EACCES, SHMFB_EBADNAME,
+ * SHMFB_ESYMLINK, SHMFB_ENOTREG.  Bound: it waits (sleeping) at most 500 ms,
+ * and only for an object its creator is still making: empty, or its state
+ * still 0, while the creator's lock is held (docs/FORMAT.md, "Opening").
+ * Faults in no page but the header's unless the producer populated them all.
  */
 SHMFB_API int shmfb_open(const char *name, shmfb_reader **out);
 SHMFB_API void shmfb_reader_close(shmfb_reader *r);
@@ -432,9 +436,10 @@ SHMFB_API const shmfb_info *shmfb_reader_info(const shmfb_reader *r);
  * Zero-copy: describes the latest completed frame.  The pointers are into
  * the mapping; the pixels are only known good if shmfb_frame_valid() is true
  * after you have finished reading them.
- * Returns 0, SHMFB_ENOFRAME, SHMFB_EBADSTATE, SHMFB_EBACKWARDS, SHMFB_ETORN
- * (the slot was being rewritten: call again), SHMFB_EBADTOTALSIZE (the
- * object was truncated under the reader).
+ * Returns 0, SHMFB_ENOFRAME, SHMFB_EBADLATEST, SHMFB_EBACKWARDS, SHMFB_ETORN
+ * (the slot was being rewritten: see shmfb_reader_copy_latest for when to
+ * stop calling again), SHMFB_EBADTOTALSIZE (the object was truncated under
+ * the reader).  Does not loop.
  */
 SHMFB_API int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f);
 /* 1 when the slot has not been rewritten since shmfb_reader_latest(). */
@@ -444,9 +449,15 @@ SHMFB_API int shmfb_frame_valid(const shmfb_reader *r, const shmfb_frame *f);
  * Copies the latest completed frame into dst (size >= frame bytes),
  * retrying while the copy races the producer, so it never returns a torn
  * frame.  f (may be NULL) gets the metadata; its data[] point into dst.
- * Returns 0, SHMFB_EINVAL (dst too small), SHMFB_ENOFRAME, SHMFB_EBADSTATE,
- * SHMFB_EBACKWARDS, SHMFB_EAGAIN (lapped too often: the reader is too slow),
- * SHMFB_EBADTOTALSIZE (truncated under the reader).
+ * Returns 0, SHMFB_EINVAL (dst too small), SHMFB_ENOFRAME, SHMFB_EBADLATEST,
+ * SHMFB_EBACKWARDS, SHMFB_EAGAIN, SHMFB_EBADTOTALSIZE (truncated under the
+ * reader).
+ * Bound: at most 64 attempts, without sleeping.  SHMFB_EAGAIN says none
+ * gave a whole frame: the reader is too slow for the producer, or the
+ * latest slot never becomes readable (a broken producer).  Then wait for a
+ * newer frame, shmfb_reader_wait(r, shmfb_reader_latest_index(r), ...),
+ * before calling again, and look at shmfb_reader_status() when that wait
+ * times out; calling again at once would spin.
  */
 SHMFB_API int shmfb_reader_copy_latest(shmfb_reader *r, void *dst,
 				       size_t size, shmfb_frame *f);
@@ -523,8 +534,11 @@ enum {
 /*
  * Waits until a frame with index > after is published.
  * Sleeps on a futex (or spins with SHMFB_WAIT_SPIN) for at most timeout_ns
- * (< 0 = forever).  Returns 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED,
- * SHMFB_EBADTOTALSIZE (truncated under the reader).
+ * (< 0 = forever): it returns by then whatever the mapping holds.  Returns
+ * 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_EBADTOTALSIZE (truncated under
+ * the reader), or a corrupt live field: SHMFB_EBADLATEST, SHMFB_EBACKWARDS,
+ * SHMFB_EBADSTATE.  It does not check that the producer lives: call
+ * shmfb_reader_status() when it times out.
  */
 SHMFB_API int shmfb_reader_wait(shmfb_reader *r, uint64_t after,
 				int64_t timeout_ns, unsigned flags);
@@ -532,9 +546,11 @@ SHMFB_API int shmfb_reader_wait(shmfb_reader *r, uint64_t after,
 /*
  * Is the producer still there?  0 while it runs; SHMFB_ECLOSED,
  * SHMFB_EDEAD, SHMFB_ESTALE, SHMFB_EREPLACED (the name now holds another
- * generation: open it again), SHMFB_EBADSTATE (corrupt state word),
- * SHMFB_EBADTOTALSIZE (truncated under the reader).  Makes system calls; call it when a wait
- * times out, not per frame.
+ * generation: open it again), SHMFB_EBADTOTALSIZE (truncated under the
+ * reader), or a corrupt live field (docs/FORMAT.md, "Live fields"):
+ * SHMFB_EBADSTATE (state word), SHMFB_EBADLATEST (latest word),
+ * SHMFB_EBACKWARDS (publish or audio counter went back), SHMFB_EBADCLAIM.
+ * Makes system calls; call it when a wait times out, not per frame.
  */
 SHMFB_API int shmfb_reader_status(shmfb_reader *r);
 
@@ -572,7 +588,7 @@ SHMFB_API shmfb_sampfmt shmfb_sampfmt_from_name(const char *name);
 /*
  * Appends count frames (interleaved) whose first frame is meant to sound at
  * pts_ns, and wakes audio waiters.  count may not exceed the capacity.
- * Real-time safe.  Returns 0 or SHMFB_EINVAL (no audio, or count too big).
+ * Real-time safe.  Returns 0, SHMFB_ENOAUDIO, or SHMFB_EINVAL (count too big).
  */
 SHMFB_API int shmfb_writer_audio_write(shmfb_writer *w, const void *frames, uint32_t count,
 				       uint64_t pts_ns);
@@ -587,8 +603,9 @@ typedef struct shmfb_audio_block {
 /*
  * Copies up to max_frames new frames into dst and advances the cursor.
  * Returns the number of frames copied (0 when none are new), or
- * SHMFB_EINVAL (no audio), SHMFB_EBACKWARDS (the write counter went back),
- * SHMFB_EBADTOTALSIZE (truncated under the reader).
+ * SHMFB_ENOAUDIO, SHMFB_EBACKWARDS (the write counter went back),
+ * SHMFB_EBADCLAIM (audio_claimed below audio_written), SHMFB_EBADTOTALSIZE
+ * (truncated under the reader).  Does not loop.
  * After an overrun b->lost > 0 and the cursor has jumped to the present.
  */
 SHMFB_API int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames,
@@ -597,13 +614,16 @@ SHMFB_API int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames,
 SHMFB_API uint64_t shmfb_audio_written(shmfb_reader *r);
 /* Frames written but not yet read by this reader (may exceed the capacity). */
 SHMFB_API uint64_t shmfb_audio_available(shmfb_reader *r);
-/* Waits until a frame is available; 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_EINVAL,
- * SHMFB_EBADTOTALSIZE. */
+/*
+ * Waits until a frame is available, at most timeout_ns (< 0 = forever);
+ * 0, SHMFB_ETIMEDOUT, SHMFB_ECLOSED, SHMFB_ENOAUDIO, SHMFB_EBACKWARDS,
+ * SHMFB_EBADTOTALSIZE.
+ */
 SHMFB_API int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags);
 /*
  * A recent (frame position, CLOCK_MONOTONIC time) pair from the writer, to
  * place samples against the video's pts.  0, SHMFB_ENOFRAME (nothing written
- * yet), SHMFB_ETORN (being updated: call again), SHMFB_EINVAL (no audio).
+ * yet), SHMFB_ETORN (being updated: call again), SHMFB_ENOAUDIO.  Does not loop.
  */
 SHMFB_API int shmfb_audio_clock(shmfb_reader *r, uint64_t *position, uint64_t *time_ns);
 

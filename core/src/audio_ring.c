@@ -68,7 +68,7 @@ int shmfb_writer_audio_write(shmfb_writer *w, const void *frames, uint32_t count
 {
 	struct shmfb__header *h = w->hdr;
 	if (!w->audio_capacity)
-		return shmfb__errorf(SHMFB_EINVAL, "%s: created without audio", w->name);
+		return shmfb__errorf(SHMFB_ENOAUDIO, "%s: created without audio", w->name);
 	if (count > w->audio_capacity)
 		return shmfb__errorf(SHMFB_EINVAL, "%s: %u audio frames at once, the ring holds %u",
 				     w->name, count, w->audio_capacity);
@@ -117,31 +117,81 @@ static int mapping_lost(const shmfb_reader *r)
 
 static int no_audio(const shmfb_reader *r)
 {
-	return shmfb__errorf(SHMFB_EINVAL, "%s: the mapping carries no audio", r->open_name);
+	return shmfb__errorf(SHMFB_ENOAUDIO, "%s: the mapping carries no audio", r->open_name);
 }
 
-static uint64_t load_written(const shmfb_reader *r)
+/*
+ * audio_written, judged: it may never go below a value this reader has seen.
+ * 0 with *w set, or SHMFB_EBACKWARDS.
+ */
+static int load_written(shmfb_reader *r, uint64_t *w)
 {
 	/* acquire: pairs with the writer's release store; the frames counted are in the ring. */
-	return atomic_load_explicit(&r->hdr->audio_written, memory_order_acquire);
+	*w = atomic_load_explicit(&r->hdr->audio_written, memory_order_acquire);
+	if (*w < r->audio_seen)
+		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: the audio write counter went backwards, from %llu to %llu (mapping corrupt)",
+				     r->open_name, (unsigned long long)r->audio_seen, (unsigned long long)*w);
+	r->audio_seen = *w;
+	return 0;
+}
+
+/* audio_claimed loaded after audio_written w can never be below it. */
+static int claim_sane(const shmfb_reader *r, uint64_t w, uint64_t claimed)
+{
+	if (claimed >= w)
+		return 0;
+	return shmfb__errorf(SHMFB_EBADCLAIM, "%s: audio_claimed %llu is below audio_written %llu (mapping corrupt)",
+			     r->open_name, (unsigned long long)claimed, (unsigned long long)w);
+}
+
+static uint64_t load_claimed(const shmfb_reader *r)
+{
+	/* acquire fence: whatever the caller read before (the copy, written)
+	 * happens before this load; pairs with the writer's fence after it
+	 * raises the claim. */
+	atomic_thread_fence(memory_order_acquire);
+	/* relaxed: ordered by the fence above. */
+	return atomic_load_explicit(&r->hdr->audio_claimed, memory_order_relaxed);
+}
+
+int shmfb__audio_counters_sane(shmfb_reader *r)
+{
+	if (!r->info.audio_rate)
+		return 0;
+	uint64_t w;
+	int rc = load_written(r, &w);
+	return rc < 0 ? rc : claim_sane(r, w, load_claimed(r));
 }
 
 void shmfb__audio_reader_init(shmfb_reader *r)
 {
-	r->audio_cursor = r->info.audio_rate ? load_written(r) : 0;
+	uint64_t w = 0;
+	if (r->info.audio_rate)
+		load_written(r, &w); /* the first value seen cannot go back */
+	r->audio_cursor = w;
 }
 
 uint64_t shmfb_audio_written(shmfb_reader *r)
 {
-	return r->info.audio_rate ? load_written(r) : 0;
+	uint64_t w = 0;
+	return r->info.audio_rate && load_written(r, &w) == 0 ? w : 0;
 }
 
 uint64_t shmfb_audio_available(shmfb_reader *r)
 {
-	if (!r->info.audio_rate)
+	uint64_t w;
+	if (!r->info.audio_rate || load_written(r, &w) < 0)
 		return 0;
-	uint64_t w = load_written(r);
 	return w > r->audio_cursor ? w - r->audio_cursor : 0;
+}
+
+/* The writer lapped the cursor: report what was lost, continue from w. */
+static int overrun(shmfb_reader *r, uint64_t w, shmfb_audio_block *b)
+{
+	b->lost = w - r->audio_cursor;
+	b->position = w;
+	r->audio_cursor = w;
+	return 0;
 }
 
 int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames, shmfb_audio_block *b)
@@ -151,35 +201,31 @@ int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames, shmfb_audi
 		return no_audio(r);
 	if (shmfb__plat_seg_lost(&r->seg))
 		return mapping_lost(r);
-	uint64_t cur = r->audio_cursor;
-	uint64_t w = load_written(r);
+	uint64_t cur = r->audio_cursor, w;
 	b->position = cur;
 	b->lost = 0;
-	if (w < cur)
-		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: audio write position went from %llu back to %llu",
-				     r->open_name, (unsigned long long)cur, (unsigned long long)w);
+	int rc = load_written(r, &w);
+	if (rc < 0)
+		return rc;
+	/* w >= cur: the cursor only ever takes values of written seen before. */
 	if (w - cur > in->audio_capacity)
-		goto overrun;
+		return overrun(r, w, b);
 	uint32_t n = (uint32_t)(w - cur < max_frames ? w - cur : max_frames);
 	ring_copy((uint8_t *)r->seg.base + in->audio_offset, in->audio_capacity, in->audio_frame_bytes,
 		  cur, dst, n, 0);
-	/* acquire fence: the copy above happens before the load of claimed; pairs
-	 * with the writer's release fence after it raises the claim. */
-	atomic_thread_fence(memory_order_acquire);
-	/* relaxed: ordered by the fence above. */
-	uint64_t k = atomic_load_explicit(&r->hdr->audio_claimed, memory_order_relaxed);
+	uint64_t k = load_claimed(r);
 	if (shmfb__plat_seg_lost(&r->seg))
 		return mapping_lost(r);
-	if (k > cur + in->audio_capacity)
-		goto overrun;
+	if ((rc = claim_sane(r, w, k)) < 0)
+		return rc;
+	if (k > cur + in->audio_capacity) {
+		/* Lapped during the copy: continue from where the writer is now. */
+		if ((rc = load_written(r, &w)) < 0)
+			return rc;
+		return overrun(r, w, b);
+	}
 	r->audio_cursor = cur + n;
 	return (int)n;
-overrun:
-	w = load_written(r);
-	b->lost = w - cur;
-	b->position = w;
-	r->audio_cursor = w;
-	return 0;
 }
 
 int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags)
@@ -193,7 +239,11 @@ int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags)
 		/* acquire: pairs with the writer's release add; loaded before written
 		 * so a write between the two makes the futex wait return at once. */
 		uint32_t v = atomic_load_explicit(&r->hdr->audio_wake, memory_order_acquire);
-		if (shmfb_audio_available(r))
+		uint64_t w;
+		int rc = load_written(r, &w);
+		if (rc < 0)
+			return rc;
+		if (w > r->audio_cursor)
 			return 0;
 		/* acquire: pairs with the writer's release store of CLOSED. */
 		if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == SHMFB_STATE_CLOSED)

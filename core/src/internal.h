@@ -39,6 +39,7 @@ struct shmfb_reader {
 	char open_name[SHMFB_PATH_MAX + 1]; /* the name it was opened by */
 	uint64_t last_index; /* highest publish index seen, to catch it going back */
 	uint64_t audio_cursor; /* next audio frame this reader will read */
+	uint64_t audio_seen;   /* highest audio_written seen, to catch it going back */
 	shmfb__cow cow[SHMFB_SLOTS];     /* copy-on-write views (view.c), mapped at first use */
 	uint64_t view_held[SHMFB_SLOTS]; /* frame index of the view held of each slot; 0 = none */
 };
@@ -55,6 +56,12 @@ void shmfb__copy_frame(uint8_t *dst, const uint8_t *src, size_t n);
 
 /* Starts a new reader's audio cursor at the present write position. */
 void shmfb__audio_reader_init(shmfb_reader *r);
+/*
+ * Checks the live audio counters (docs/FORMAT.md, "Live fields"):
+ * audio_written never going back (SHMFB_EBACKWARDS), audio_claimed never
+ * below it (SHMFB_EBADCLAIM).  0 for a mapping without audio.
+ */
+int shmfb__audio_counters_sane(shmfb_reader *r);
 
 /*
  * The colour description `in` as a reader takes it for frames of format f:

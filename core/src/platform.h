@@ -34,7 +34,14 @@ typedef struct shmfb__seg {
  */
 int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode,
 			   shmfb__seg *seg);
-/* Opens an existing object read-only (or read-write) and maps all of it. */
+/*
+ * Opens an existing object read-only (or read-write) and maps all of it.
+ * Pages are faulted in now only where the creator has already populated
+ * them all (a shared-memory object it reserved); a file, or a sparse
+ * object, is faulted page by page as it is read, so opening costs the same
+ * whatever the object's size.  On SHMFB_EBADTOTALSIZE (an object too small
+ * to be a mapping) seg->size is the object's real size.
+ */
 int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg);
 /*
  * 1 once the object was shrunk under this read-only mapping (someone

@@ -154,7 +154,7 @@ static int code_of(int e)
 	case ENOSPC: case EFBIG: return SHMFB_ENOSPC;
 	case ENAMETOOLONG: return SHMFB_ENAMETOOLONG;
 	case ETIMEDOUT: return SHMFB_ETIMEDOUT;
-	case ELOOP: return SHMFB_EBADNAME; /* O_NOFOLLOW met a symlink */
+	case ELOOP: return SHMFB_ESYMLINK; /* O_NOFOLLOW met a symlink */
 	default: return e > 0 && e < 1000 ? -e : SHMFB_EIO;
 	}
 }
@@ -163,7 +163,8 @@ static int sys_error(const char *what, const char *name)
 {
 	int e = errno;
 	if (e == ELOOP)
-		return shmfb__errorf(SHMFB_EBADNAME, "%s: %s: is a symbolic link (refused)", name, what);
+		return shmfb__errorf(SHMFB_ESYMLINK, "%s: %s: is a symbolic link (refused, never followed)", name,
+				     what);
 	return shmfb__errorf(code_of(e), "%s: %s: %s", name, what, strerror(e));
 }
 
@@ -343,6 +344,19 @@ fail:
 	return rc;
 }
 
+/*
+ * Fault every page in at open?  Only for a shared-memory object whose
+ * creator reserved all of it (posix_fallocate at create): then it costs a
+ * page-table walk and saves the reader's first frames their page faults.
+ * A file would be read from disk, and a sparse object's holes filled with
+ * new zero pages, for pages the reader may never touch (shmfb info reads
+ * page 0 only).
+ */
+static int populated(const char *name, const struct stat *st)
+{
+	return !shmfb__name_is_path(name) && (uint64_t)st->st_blocks * 512 >= (uint64_t)st->st_size;
+}
+
 int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 {
 	memset(seg, 0, sizeof *seg);
@@ -357,17 +371,18 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = shmfb__errorf(SHMFB_EBADMAGIC, "%s: not a regular file", name);
+		rc = shmfb__errorf(SHMFB_ENOTREG, "%s: not a regular file", name);
 		goto fail;
 	}
 	if ((uint64_t)st.st_size < SHMFB__HEADER_SIZE || (uint64_t)st.st_size > SIZE_MAX / 2) {
+		seg->size = (size_t)((uint64_t)st.st_size < SHMFB__HEADER_SIZE ? st.st_size : 0);
 		rc = shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: object is %lld bytes, not a shmfb mapping size",
 				   name, (long long)st.st_size);
 		goto fail;
 	}
 	size_t size = (size_t)st.st_size;
 	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-	void *p = mmap(NULL, size, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
+	void *p = mmap(NULL, size, prot, MAP_SHARED | (populated(name, &st) ? MAP_POPULATE : 0), fd, 0);
 	if (p == MAP_FAILED) {
 		rc = sys_error("mmap", name);
 		goto fail;

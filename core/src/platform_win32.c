@@ -82,6 +82,7 @@ struct winseg {
 	struct wake_chain chain[WAKE_WORDS]; /* creator only */
 	DWORD vol;       /* a file's identity, for seg_is_current */
 	DWORD idx_hi, idx_lo;
+	uint64_t small_size; /* a file refused as too small: its size */
 	char base[BASE_MAX];
 };
 
@@ -216,9 +217,9 @@ static int file_identity(struct winseg *ws, const char *name)
 	if (!GetFileInformationByHandle(ws->file, &fi))
 		return win_error("GetFileInformationByHandle", name);
 	if (fi.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
-		return shmfb__errorf(SHMFB_EBADNAME, "%s: is a symbolic link or junction (refused)", name);
+		return shmfb__errorf(SHMFB_ESYMLINK, "%s: is a symbolic link or junction (refused, never followed)", name);
 	if (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-		return shmfb__errorf(SHMFB_EBADMAGIC, "%s: not a regular file", name);
+		return shmfb__errorf(SHMFB_ENOTREG, "%s: not a regular file", name);
 	ws->vol = fi.dwVolumeSerialNumber;
 	ws->idx_hi = fi.nFileIndexHigh;
 	ws->idx_lo = fi.nFileIndexLow;
@@ -421,6 +422,7 @@ static HANDLE open_file_section(struct winseg *ws, const char *name, int writabl
 		return NULL;
 	}
 	if ((uint64_t)sz.QuadPart < SHMFB__HEADER_SIZE || (uint64_t)sz.QuadPart > SIZE_MAX / 2) {
+		ws->small_size = (uint64_t)sz.QuadPart < SHMFB__HEADER_SIZE ? (uint64_t)sz.QuadPart : 0;
 		*rc = shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: object is %lld bytes, not a shmfb mapping size",
 				    name, (long long)sz.QuadPart);
 		return NULL;
@@ -459,6 +461,7 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 	HANDLE m = shmfb__name_is_path(name) ? open_file_section(ws, name, writable, &rc)
 					     : open_named_section(ws, name, writable, &rc);
 	if (!m) {
+		seg->size = (size_t)ws->small_size;
 		winseg_free(ws);
 		return rc;
 	}

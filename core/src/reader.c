@@ -9,32 +9,47 @@
 #include "internal.h"
 
 /*
- * One attempt.  *again is set when the mapping looks like one a producer is
- * creating right now: still empty, or its state word not yet RUNNING.
+ * The grace (docs/FORMAT.md, "Opening"): a creator names its object before
+ * it sizes it and writes the header, so a reader may find it empty, or with
+ * its state still 0.  Only such an object, and only while its creator's
+ * lock is held, is waited for: from the reader's first attempt, for at most
+ * CREATE_GRACE_MS.  Anything else is judged at once.
  */
-static int open_once(shmfb_reader *r, const char *name, int *again)
+#define CREATE_GRACE_MS 500
+#define CREATE_RETRY_NS (5 * SHMFB_MS)
+
+/* state still 0: being created while the lock is held, else never finished. */
+static int open_unfinished(shmfb_reader *r, const char *name, int *creating)
 {
-	*again = 0;
-	int rc = shmfb__plat_seg_open(name, 0, &r->seg);
-	if (rc < 0) {
-		*again = rc == SHMFB_EBADTOTALSIZE; /* not yet sized */
+	*creating = shmfb__plat_owner_alive(&r->seg);
+	/* The validation only picks the message: bad magic for a file that
+	 * never was a mapping. */
+	int rc = shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
+	if (rc < 0)
 		return rc;
+	return shmfb__errorf(SHMFB_EBADSTATE, "%s: header never completed by its producer (state 0%s)", name,
+			     *creating ? ", its lock held past the 500 ms grace" : ", and no producer holds it");
+}
+
+/* One attempt.  *creating is set when the object may be in creation (above). */
+static int open_once(shmfb_reader *r, const char *name, int *creating)
+{
+	*creating = 0;
+	int rc = shmfb__plat_seg_open(name, 0, &r->seg);
+	if (rc == SHMFB_EBADTOTALSIZE && r->seg.size == 0 && shmfb__plat_name_owner_alive(name)) {
+		*creating = 1;
+		return shmfb__errorf(rc, "%s: object still empty: its producer holds it but has not sized it in 500 ms",
+				     name);
 	}
+	if (rc < 0)
+		return rc;
 	r->hdr = r->seg.base;
 	/* acquire: pairs with the writer's release store of RUNNING at create;
 	 * only after seeing it is the header complete, so it is checked first. */
-	if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == 0) {
-		*again = 1;
-		/* Not accepted either way; the validation only picks the message:
-		 * bad magic for a file that never was a mapping. */
-		rc = shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
-		return rc < 0 ? rc : shmfb__errorf(SHMFB_EBADSTATE, "%s: header never completed by its producer", name);
-	}
+	if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == 0)
+		return open_unfinished(r, name, creating);
 	return shmfb__header_validate(r->hdr, r->seg.size, name, &r->info);
 }
-
-/* How long to wait for a producer that is creating the mapping right now. */
-#define CREATE_GRACE_MS 500
 
 int shmfb_open(const char *name, shmfb_reader **out)
 {
@@ -46,13 +61,14 @@ int shmfb_open(const char *name, shmfb_reader **out)
 	if (!r)
 		return shmfb__errorf(SHMFB_ENOMEM, "%s: out of memory", name);
 	strncpy(r->open_name, name, sizeof r->open_name - 1);
-	int again;
-	for (int waited = 0;; waited += 5) {
-		rc = open_once(r, name, &again);
-		if (rc == 0 || !again || waited >= CREATE_GRACE_MS)
+	uint64_t give_up = shmfb__plat_now_ns() + CREATE_GRACE_MS * SHMFB_MS;
+	for (;;) {
+		int creating;
+		rc = open_once(r, name, &creating);
+		if (rc == 0 || !creating || shmfb__plat_now_ns() >= give_up)
 			break;
 		shmfb__plat_seg_close(&r->seg);
-		shmfb__plat_sleep_ns(5 * 1000000);
+		shmfb__plat_sleep_ns(CREATE_RETRY_NS);
 	}
 	if (rc < 0) {
 		shmfb__plat_seg_close(&r->seg);

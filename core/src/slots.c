@@ -136,23 +136,43 @@ static int mapping_lost(const shmfb_reader *r)
 			     r->open_name);
 }
 
+/*
+ * Judges a value of the live word `latest` (docs/FORMAT.md, "Live fields"):
+ * 0 is "nothing yet"; otherwise the slot must be < 3, the index not 0, and
+ * the index never lower than one this reader has seen.
+ */
+static int check_latest(const shmfb_reader *r, uint64_t v, uint64_t *index, uint32_t *slot)
+{
+	*slot = SHMFB__LATEST_SLOT(v);
+	*index = SHMFB__LATEST_INDEX(v);
+	if (v == 0)
+		return shmfb__errorf(SHMFB_ENOFRAME, "%s: no frame published yet", r->open_name);
+	if (*slot >= SHMFB_SLOTS || *index == 0)
+		return shmfb__errorf(SHMFB_EBADLATEST, "%s: latest names frame %llu in slot %u: the slot must be 0 to 2 and the frame at least 1",
+				     r->open_name, (unsigned long long)*index, *slot);
+	if (*index < r->last_index)
+		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: the publish counter went backwards, from frame %llu to %llu (mapping corrupt)",
+				     r->open_name, (unsigned long long)r->last_index,
+				     (unsigned long long)*index);
+	return 0;
+}
+
 static int load_latest(shmfb_reader *r, uint64_t *index, uint32_t *slot)
 {
 	if (shmfb__plat_seg_lost(&r->seg))
 		return mapping_lost(r);
 	/* acquire: pairs with the writer's release store of latest in publish. */
 	uint64_t v = atomic_load_explicit(&r->hdr->latest, memory_order_acquire);
-	if (v == 0)
-		return shmfb__errorf(SHMFB_ENOFRAME, "%s: no frame published yet", r->open_name);
-	*slot = SHMFB__LATEST_SLOT(v);
-	*index = SHMFB__LATEST_INDEX(v);
-	if (*slot >= SHMFB_SLOTS)
-		return shmfb__errorf(SHMFB_EBADSTATE, "%s: latest slot %u out of range", r->open_name, *slot);
-	if (*index < r->last_index)
-		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: latest frame index went from %llu back to %llu",
-				     r->open_name, (unsigned long long)r->last_index,
-				     (unsigned long long)*index);
-	return 0;
+	return check_latest(r, v, index, slot);
+}
+
+/* 0 when latest is nothing yet or a good value, else its code (above). */
+static int latest_sane(shmfb_reader *r)
+{
+	uint64_t index;
+	uint32_t slot;
+	int rc = load_latest(r, &index, &slot);
+	return rc == SHMFB_ENOFRAME ? 0 : rc;
 }
 
 uint64_t shmfb_reader_latest_index(shmfb_reader *r)
@@ -291,20 +311,33 @@ static uint32_t load_state(const shmfb_reader *r)
 	return atomic_load_explicit(&r->hdr->state, memory_order_acquire);
 }
 
+/* The state word of an opened mapping is 1 or 2; anything else is corrupt. */
+static int state_sane(const shmfb_reader *r, uint32_t st)
+{
+	if (st == SHMFB_STATE_RUNNING || st == SHMFB_STATE_CLOSED)
+		return 0;
+	return shmfb__errorf(SHMFB_EBADSTATE, "%s: state word %u: an opened mapping's is 1 (running) or 2 (closed)",
+			     r->open_name, st);
+}
+
 int shmfb_reader_wait(shmfb_reader *r, uint64_t after, int64_t timeout_ns, unsigned flags)
 {
 	shmfb_atomic_u32 *wake = &r->hdr->wake;
 	uint64_t start = shmfb__plat_now_ns();
 	for (;;) {
-		if (shmfb__plat_seg_lost(&r->seg))
-			return mapping_lost(r);
 		/* acquire: pairs with the writer's release add; read before latest
 		 * so a publish between the two loads makes the futex wait return. */
 		uint32_t w = atomic_load_explicit(wake, memory_order_acquire);
+		int rc = latest_sane(r);
+		if (rc < 0)
+			return rc;
 		if (shmfb_reader_latest_index(r) > after)
 			return 0;
-		if (load_state(r) == SHMFB_STATE_CLOSED)
+		uint32_t st = load_state(r);
+		if (st == SHMFB_STATE_CLOSED)
 			return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", r->open_name);
+		if (state_sane(r, st) < 0)
+			return SHMFB_EBADSTATE;
 		int64_t left = -1;
 		if (timeout_ns >= 0) {
 			left = timeout_ns - (int64_t)(shmfb__plat_now_ns() - start);
@@ -331,10 +364,15 @@ int shmfb_reader_status(shmfb_reader *r)
 	if (shmfb__plat_seg_lost(&r->seg))
 		return mapping_lost(r);
 	uint32_t st = load_state(r);
+	int rc = state_sane(r, st);
+	if (rc == 0)
+		rc = latest_sane(r);
+	if (rc == 0)
+		rc = shmfb__audio_counters_sane(r);
+	if (rc < 0)
+		return rc;
 	if (st == SHMFB_STATE_CLOSED)
 		return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", n);
-	if (st != SHMFB_STATE_RUNNING)
-		return shmfb__errorf(SHMFB_EBADSTATE, "%s: producer state %u is not valid", n, st);
 	if (!shmfb__plat_owner_alive(&r->seg))
 		return shmfb__errorf(SHMFB_EDEAD, "%s: producer pid %u died without closing", n,
 				     r->info.producer_pid);
