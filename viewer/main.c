@@ -344,8 +344,8 @@ static void take_frame(app *a)
 		a->have_new = 1;
 		a->need_present = 1;
 		a->handled_index = f.index;
-	} else if (rc == SHMFB_EBACKWARDS || rc == SHMFB_EBADSTATE) {
-		fail(a, shmfb_errdetail());
+	} else if (source_corrupt(&a->src, rc)) {
+		a->need_present = 1; /* the state line says so */
 	} else if (rc == SHMFB_EIO || rc == SHMFB_ENOMEM || rc == SHMFB_EBADFORMAT) {
 		fail(a, err);
 	}
@@ -520,6 +520,14 @@ static void periodic(app *a, uint64_t now)
 	if (a->src.state != a->last_state) {
 		a->last_state = a->src.state;
 		a->need_present = 1;
+	}
+	/* Automation (--frames, --timeout) waits for nothing a corrupt
+	 * mapping can give; a person keeps the window and its state line. */
+	if (a->src.state == SOURCE_CORRUPT && (a->opt.frames || a->opt.timeout_ns >= 0)) {
+		if (a->opt.stats)
+			print_stats_line(a);
+		fail(a, a->src.problem);
+		return;
 	}
 	audio_set_running(&a->ao, a->src.state == SOURCE_RUNNING);
 	audio_tick(&a->ao, now);

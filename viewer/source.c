@@ -156,11 +156,22 @@ static int poll_waiting(source *s)
 	return 0;
 }
 
+int source_corrupt(source *s, int rc)
+{
+	if (rc != SHMFB_EBACKWARDS && rc != SHMFB_EBADLATEST && rc != SHMFB_EBADSTATE && rc != SHMFB_EBADCLAIM)
+		return 0;
+	s->state = SOURCE_CORRUPT;
+	snprintf(s->problem, sizeof s->problem, "%s", shmfb_errdetail());
+	return 1;
+}
+
 int source_poll(source *s)
 {
 	if (!s->reader)
 		return poll_waiting(s);
 	int rc = shmfb_reader_status(s->reader);
+	if (source_corrupt(s, rc))
+		return poll_waiting(s); /* a new generation may replace it */
 	switch (rc) {
 	case 0:
 		s->state = SOURCE_RUNNING;
@@ -171,8 +182,8 @@ int source_poll(source *s)
 		snprintf(s->problem, sizeof s->problem, "%s", shmfb_errdetail());
 		return 0;
 	default:
-		/* closed, dead, replaced (or a broken state word): keep the last
-		 * frame and look for a new generation under the name. */
+		/* closed, dead or replaced: keep the last frame and look for a
+		 * new generation under the name. */
 		s->state = rc == SHMFB_EDEAD ? SOURCE_DEAD : SOURCE_CLOSED;
 		snprintf(s->problem, sizeof s->problem, "%s", shmfb_errdetail());
 		return poll_waiting(s);
@@ -209,6 +220,7 @@ const char *source_state_word(source_state st)
 	case SOURCE_CLOSED: return "closed";
 	case SOURCE_DEAD: return "dead";
 	case SOURCE_BROKEN: return "broken";
+	case SOURCE_CORRUPT: return "corrupt";
 	}
 	return "?";
 }
@@ -233,6 +245,9 @@ const char *source_state_text(const source *s, char *buf, size_t n)
 		break;
 	case SOURCE_BROKEN:
 		snprintf(buf, n, "unusable mapping: %s", s->problem);
+		break;
+	case SOURCE_CORRUPT:
+		snprintf(buf, n, "mapping corrupt; last frame kept: %s", s->problem);
 		break;
 	}
 	return buf;

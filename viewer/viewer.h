@@ -43,6 +43,7 @@ typedef enum source_state {
 	SOURCE_CLOSED,   /* producer closed the mapping; last frame kept */
 	SOURCE_DEAD,     /* producer died; last frame kept */
 	SOURCE_BROKEN,   /* the name holds a mapping we cannot use; retrying */
+	SOURCE_CORRUPT,  /* a live field of the attached mapping is corrupt; last frame kept */
 } source_state;
 
 typedef struct source {
@@ -50,7 +51,7 @@ typedef struct source {
 	shmfb_reader *reader;  /* NULL while waiting */
 	shmfb_info info;       /* of the attached generation */
 	source_state state;
-	char problem[256];     /* core message for BROKEN/DEAD/CLOSED/STALE */
+	char problem[256];     /* core message for BROKEN/DEAD/CLOSED/STALE/CORRUPT */
 	uint32_t attaches;     /* generations attached so far */
 	Uint32 frame_event;    /* SDL user event the waiter pushes */
 	SDL_sem *wake;         /* also posted by the waiter when not NULL */
@@ -73,6 +74,12 @@ void source_init(source *s, const char *name, Uint32 frame_event, SDL_sem *wake)
  * message is in s->problem).
  */
 int source_poll(source *s);
+/*
+ * rc from a reader call: if it says a live field is corrupt (a counter going
+ * backwards, ...), the source becomes SOURCE_CORRUPT with the core's
+ * message; returns 1 then, else 0.
+ */
+int source_corrupt(source *s, int rc);
 /* Is this frame event from the current waiter? */
 int source_event_current(const source *s, const SDL_Event *ev);
 /*
@@ -83,7 +90,7 @@ void source_handled(source *s, int tag, uint64_t seen);
 void source_close(source *s);
 /* "running", "waiting for NAME", ... for the overlay. */
 const char *source_state_text(const source *s, char *buf, size_t n);
-/* Short word for --stats: running, waiting, stale, closed, dead, broken. */
+/* Short word for --stats: running, waiting, stale, closed, dead, broken, corrupt. */
 const char *source_state_word(source_state st);
 
 /* ---------------------------------------------------------------- picture */
