@@ -95,7 +95,8 @@ static void look(const char *name, uint32_t flags, struct sight *s)
 	/* Before the header is validated: a refusal quotes the detail of what was wrong with it. */
 	if (!f->replace)
 		f->owner = s->mapped ? shmfb__plat_owner_alive(&s->old) : shmfb__plat_name_owner_alive(name);
-	if (opened != 0 && opened != SHMFB_EBADTOTALSIZE && opened != SHMFB_EBADMAGIC && opened != SHMFB_ENOTREG)
+	if (opened != 0 && opened != SHMFB_EBADTOTALSIZE && opened != SHMFB_EBADMAGIC &&
+	    opened != SHMFB_ENOTREG)
 		f->found = SHMFB__FOUND_UNREADABLE;
 	else if (s->mapped && shmfb__header_validate(s->old.base, s->old.size, name, &s->info) == 0)
 		f->found = SHMFB__FOUND_MAPPING;
