@@ -143,4 +143,79 @@ void audio_free(audio *a);
 /* Whether video frame `tick` (pts start + tick * den / num s) is an --av-sync flash. */
 int av_sync_flash(uint64_t tick, uint32_t fps_num, uint32_t fps_den);
 
+/* Whatever the producer waits on (the clock, stdin), it wakes at least this
+ * often to keep the heartbeat and to notice a stop. */
+#define HEARTBEAT_NS (250 * SHMFB_MS)
+
+/* ---- main.c: the command line */
+
+enum source_kind { SOURCE_PATTERN, SOURCE_IMAGE, SOURCE_RAW };
+
+struct options {
+	const char *name;
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	uint32_t fps_num, fps_den; /* 0/1: as fast as possible */
+	uint64_t frames;           /* 0: no limit */
+	uint32_t flags;
+	enum source_kind source;
+	int source_set;
+	enum pattern_kind pattern;
+	char **images; /* --image arguments */
+	int image_count;
+	uint64_t hold_ns;
+	int hold_set;
+	uint32_t mode;             /* permission bits of the mapping */
+	struct audio_options audio;
+	int audio_opt_set;         /* some --audio-* option given */
+};
+
+/* ---- pacer.c: the frame clock */
+
+struct pacer {
+	uint32_t num, den;  /* frames a second as num/den; num 0 = unpaced */
+	uint64_t start;     /* deadline of tick 0 */
+	uint64_t tick;      /* the next tick */
+	uint64_t last_tick; /* the tick pacer_next returned last */
+	int keep_grid;      /* --av-sync: late frames skip ticks, start never moves */
+};
+/* When frame `tick` is due: start + tick * den / num seconds. */
+uint64_t pacer_deadline(const struct pacer *p, uint64_t tick);
+/* Waits until the next frame is due, keeping w's heartbeat (w may be NULL); its pts. */
+uint64_t pacer_next(struct pacer *p, shmfb_writer *w);
+
+/* ---- slides.c: the pictures of --image */
+
+struct slides {
+	char **paths;
+	int count;
+	int *bad;       /* failed to load: skipped from then on */
+	int current;    /* -1 before the first */
+	image img;
+	uint64_t shown_at;  /* when the current slide started */
+	uint32_t frame;     /* the animation frame in `cached` */
+	uint8_t *rgba;      /* w*h*4 scratch */
+	uint8_t *cached;    /* the current picture in the mapping's format */
+	int cached_valid;
+};
+/* Lists o's pictures (a directory's files sorted by name) and the buffers; 0 or 1. */
+int slides_init(struct slides *s, const struct options *o, uint64_t frame_bytes);
+void slides_free(struct slides *s);
+/* Moves to the next picture that loads; -1 when none is left. */
+int slides_advance(struct slides *s, uint64_t now);
+/* The picture due at time t, converted into s->cached; -1 when none is left. */
+int slides_picture(struct slides *s, const struct options *o, uint64_t t);
+
+/* ---- run.c: the publish loop of each source */
+
+struct run {
+	const struct options *o;
+	shmfb_writer *w;
+	shmfb_layout layout;
+	struct pacer pacer;
+	uint64_t published;
+};
+/* Publishes from r->o's source until done or stopped: the exit status. */
+int run_source(struct run *r, struct slides *s);
+
 #endif
