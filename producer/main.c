@@ -111,8 +111,8 @@ static int parse_size(const char *arg, struct options *o)
 		if (v[i] == 0)
 			return bad("--size %s: %s must be at least 1", arg, what[i]);
 	}
-	o->width = (uint32_t)v[0];
-	o->height = (uint32_t)v[1];
+	o->writer.width = (uint32_t)v[0];
+	o->writer.height = (uint32_t)v[1];
 	return 0;
 }
 
@@ -140,11 +140,11 @@ static int parse_fps(const char *arg, struct options *o)
 	}
 	uint64_t num = whole * den + frac;
 	if (num == 0) {
-		o->fps_num = 0;
-		o->fps_den = 1;
+		o->writer.fps_num = 0;
+		o->writer.fps_den = 1;
 	} else {
-		o->fps_num = (uint32_t)num;
-		o->fps_den = (uint32_t)den;
+		o->writer.fps_num = (uint32_t)num;
+		o->writer.fps_den = (uint32_t)den;
 	}
 	return 0;
 }
@@ -181,7 +181,7 @@ static int parse_mode(const char *arg, struct options *o)
 		return bad("--mode %s: the owner needs read and write (0600)", arg);
 	if (!os_has_permission_bits())
 		warnf("--mode %s: mappings here have no permission bits; the session's default security applies", arg);
-	o->mode = v;
+	o->writer.mode = v;
 	return 0;
 }
 
@@ -238,14 +238,14 @@ static int check_audio(struct options *o)
 	if (a->av_sync) {
 		if (o->source != SOURCE_PATTERN)
 			return bad("--av-sync needs the pattern source (not --image or --raw)");
-		if (!o->fps_num)
+		if (!o->writer.fps_num)
 			return bad("--av-sync needs a frame rate (not --fps 0)");
 		if (a->kind == AUDIO_NONE) {
 			a->kind = AUDIO_TONE;
 			a->tone_mhz = 440000;
 		}
-		a->fps_num = o->fps_num;
-		a->fps_den = o->fps_den;
+		a->fps_num = o->writer.fps_num;
+		a->fps_den = o->writer.fps_den;
 	}
 	if (a->kind == AUDIO_NONE && o->audio_opt_set)
 		return bad("--audio-rate, --audio-channels and --audio-format need --audio");
@@ -279,13 +279,10 @@ static const char *option_value(int argc, char **argv, int *i, const char *opt)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof *o);
-	o->width = 1280;
-	o->height = 720;
-	o->format = SHMFB_FMT_RGBA8;
-	o->fps_num = 60;
-	o->fps_den = 1;
+	shmfb_writer_options_init(&o->writer); /* the library's defaults */
+	o->writer.fps_num = 60; /* a steady 60 fps where the library would not pace */
+	o->writer.fps_den = 1;
 	o->hold_ns = 5 * (uint64_t)SHMFB_SEC;
-	o->mode = 0600;
 	o->images = calloc((size_t)argc, sizeof *o->images);
 	if (!o->images)
 		return bad("out of memory");
@@ -310,8 +307,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (!strcmp(opt, "--size")) {
 			rc = parse_size(v, o);
 		} else if (!strcmp(opt, "--format")) {
-			o->format = shmfb_pixfmt_from_name(v);
-			if (o->format == SHMFB_FMT_NONE)
+			o->writer.format = shmfb_pixfmt_from_name(v);
+			if (o->writer.format == SHMFB_FMT_NONE)
 				rc = bad("--format %s: unknown format (rgba, bgra, rgb24, gray8, nv12, i420, yuyv)", v);
 		} else if (!strcmp(opt, "--fps")) {
 			rc = parse_fps(v, o);
@@ -347,9 +344,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (!strcmp(a, "--raw")) {
 			rc = set_source(o, SOURCE_RAW, "--raw");
 		} else if (!strcmp(a, "--replace")) {
-			o->flags |= SHMFB_CREATE_REPLACE;
+			o->writer.flags |= SHMFB_CREATE_REPLACE;
 		} else if (!strcmp(a, "--keep")) {
-			o->flags |= SHMFB_CREATE_KEEP;
+			o->writer.flags |= SHMFB_CREATE_KEEP;
 		} else if (a[0] == '-' && a[1]) {
 			rc = bad("unknown option '%s' (try --help)", a);
 		} else if (o->name) {
@@ -367,16 +364,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int rc = check_audio(o);
 	if (rc)
 		return rc;
-	int even_w = o->format == SHMFB_FMT_NV12 || o->format == SHMFB_FMT_I420 ||
-		     o->format == SHMFB_FMT_YUYV;
-	int even_h = o->format == SHMFB_FMT_NV12 || o->format == SHMFB_FMT_I420;
-	if ((even_w && (o->width & 1)) || (even_h && (o->height & 1)))
-		return bad("--size %ux%u: %s needs an even %s", o->width, o->height,
-			   shmfb_pixfmt_name(o->format), even_w && (o->width & 1) ? "width" : "height");
+	int even_w = o->writer.format == SHMFB_FMT_NV12 || o->writer.format == SHMFB_FMT_I420 ||
+		     o->writer.format == SHMFB_FMT_YUYV;
+	int even_h = o->writer.format == SHMFB_FMT_NV12 || o->writer.format == SHMFB_FMT_I420;
+	if ((even_w && (o->writer.width & 1)) || (even_h && (o->writer.height & 1)))
+		return bad("--size %ux%u: %s needs an even %s", o->writer.width, o->writer.height,
+			   shmfb_pixfmt_name(o->writer.format), even_w && (o->writer.width & 1) ? "width" : "height");
 	shmfb_layout l;
-	if (shmfb_layout_compute(o->width, o->height, o->format, &l) < 0)
-		return bad("--size %ux%u --format %s: %s", o->width, o->height,
-			   shmfb_pixfmt_name(o->format), shmfb_errdetail());
+	if (shmfb_layout_compute(o->writer.width, o->writer.height, o->writer.format, &l) < 0)
+		return bad("--size %ux%u --format %s: %s", o->writer.width, o->writer.height,
+			   shmfb_pixfmt_name(o->writer.format), shmfb_errdetail());
 	return 0;
 }
 
@@ -404,9 +401,9 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	struct run r = {.o = &o};
-	shmfb_layout_compute(o.width, o.height, o.format, &r.layout);
-	r.pacer.num = o.fps_num;
-	r.pacer.den = o.fps_den;
+	shmfb_layout_compute(o.writer.width, o.writer.height, o.writer.format, &r.layout);
+	r.pacer.num = o.writer.fps_num;
+	r.pacer.den = o.writer.fps_den;
 	r.pacer.keep_grid = o.audio.av_sync;
 
 	/* Load the first picture and the WAV before creating anything, so a bad
@@ -429,17 +426,9 @@ int main(int argc, char **argv)
 	}
 	os_catch_stop();
 
-	shmfb_writer_options wo;
-	shmfb_writer_options_init(&wo);
-	wo.width = o.width;
-	wo.height = o.height;
-	wo.format = o.format;
-	wo.fps_num = o.fps_num;
-	wo.fps_den = o.fps_den;
-	wo.flags = o.flags;
-	wo.mode = o.mode;
+	shmfb_writer_options wo = o.writer;
 	if (o.source != SOURCE_RAW)
-		convert_color(o.format, &wo.color); /* --raw: whoever made the bytes knows */
+		convert_color(o.writer.format, &wo.color); /* --raw: whoever made the bytes knows */
 	if (a) {
 		shmfb_sampfmt f;
 		audio_params(a, &wo.audio_rate, &wo.audio_channels, &f);
@@ -453,7 +442,7 @@ int main(int argc, char **argv)
 	}
 	/* Video frame 0 and audio sample 0 share one start time (--av-sync relies on it). */
 	uint64_t start = shmfb_now_ns() + 20 * SHMFB_MS;
-	if (o.fps_num)
+	if (o.writer.fps_num)
 		r.pacer.start = start;
 	if (a && audio_start(a, r.w, start) < 0) {
 		warnf("cannot start the audio thread");

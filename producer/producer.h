@@ -153,11 +153,10 @@ enum source_kind { SOURCE_PATTERN, SOURCE_IMAGE, SOURCE_RAW };
 
 struct options {
 	const char *name;
-	uint32_t width, height;
-	shmfb_pixfmt format;
-	uint32_t fps_num, fps_den; /* 0/1: as fast as possible */
+	/* Size, format, rate (0/1: as fast as possible), flags, mode; audio
+	 * and colour are filled in from the source at create. */
+	shmfb_writer_options writer;
 	uint64_t frames;           /* 0: no limit */
-	uint32_t flags;
 	enum source_kind source;
 	int source_set;
 	enum pattern_kind pattern;
@@ -165,7 +164,6 @@ struct options {
 	int image_count;
 	uint64_t hold_ns;
 	int hold_set;
-	uint32_t mode;             /* permission bits of the mapping */
 	struct audio_options audio;
 	int audio_opt_set;         /* some --audio-* option given */
 };

@@ -17,9 +17,9 @@ static int flash_at(const struct run *r, uint64_t tick)
 static int run_pattern(struct run *r)
 {
 	const struct options *o = r->o;
-	pattern *pat = pattern_new(o->pattern, o->width, o->height);
+	pattern *pat = pattern_new(o->pattern, o->writer.width, o->writer.height);
 	if (!pat) {
-		warnf("out of memory for a %ux%u pattern", o->width, o->height);
+		warnf("out of memory for a %ux%u pattern", o->writer.width, o->writer.height);
 		return 1;
 	}
 	while (!producer_stopping() && (!o->frames || r->published < o->frames)) {
@@ -31,7 +31,7 @@ static int run_pattern(struct run *r)
 		uint64_t expected = r->pacer.num && r->pacer.start ? pacer_deadline(&r->pacer, r->pacer.tick) : shmfb_now_ns();
 		int white = flash_at(r, r->pacer.tick);
 		const uint8_t *rgba = white ? pattern_render_white(pat) : pattern_render(pat, n, expected);
-		convert_rgba(rgba, o->width, o->height, o->format, &p);
+		convert_rgba(rgba, o->writer.width, o->writer.height, o->writer.format, &p);
 		uint64_t pts = pacer_next(&r->pacer, r->w);
 		if (producer_stopping())
 			break;
@@ -39,12 +39,12 @@ static int run_pattern(struct run *r)
 			/* Late: the frame landed on another tick than it was drawn for. */
 			white = !white;
 			rgba = white ? pattern_render_white(pat) : pattern_render(pat, n, pts);
-			convert_rgba(rgba, o->width, o->height, o->format, &p);
+			convert_rgba(rgba, o->writer.width, o->writer.height, o->writer.format, &p);
 		}
 		uint64_t now = shmfb_now_ns();
 		uint32_t rows = pattern_stamp(pat, n, now);
 		if (rows)
-			convert_rgba_rows(rgba, o->width, 0, rows, o->format, &p);
+			convert_rgba_rows(rgba, o->writer.width, 0, rows, o->writer.format, &p);
 		shmfb_writer_publish(r->w, n, pts);
 		r->published++;
 	}
@@ -119,7 +119,7 @@ static int run_raw(struct run *r)
 			break; /* end of input between frames: done */
 		if ((size_t)got < n) {
 			warnf("stdin: short final frame of %ld bytes (a %ux%u %s frame is %zu); not published",
-			      got, o->width, o->height, shmfb_pixfmt_name(o->format), n);
+			      got, o->writer.width, o->writer.height, shmfb_pixfmt_name(o->writer.format), n);
 			status = 1;
 			break;
 		}

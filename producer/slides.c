@@ -75,7 +75,7 @@ int slides_init(struct slides *s, const struct options *o, uint64_t frame_bytes)
 		}
 	}
 	s->bad = calloc((size_t)s->count, sizeof *s->bad);
-	s->rgba = malloc((size_t)o->width * o->height * 4);
+	s->rgba = malloc((size_t)o->writer.width * o->writer.height * 4);
 	s->cached = malloc(frame_bytes);
 	if (!s->bad || !s->rgba || !s->cached) {
 		warnf("out of memory");
@@ -139,9 +139,9 @@ int slides_picture(struct slides *s, const struct options *o, uint64_t t)
 	uint32_t frame = image_frame_at(&s->img, (t - s->shown_at) / SHMFB_MS);
 	if (!s->cached_valid || frame != s->frame) {
 		shmfb_planes p;
-		image_fit(&s->img, frame, s->rgba, o->width, o->height);
-		planes_of_buffer(s->cached, o->width, o->height, o->format, &p);
-		convert_rgba(s->rgba, o->width, o->height, o->format, &p);
+		image_fit(&s->img, frame, s->rgba, o->writer.width, o->writer.height);
+		planes_of_buffer(s->cached, o->writer.width, o->writer.height, o->writer.format, &p);
+		convert_rgba(s->rgba, o->writer.width, o->writer.height, o->writer.format, &p);
 		s->frame = frame;
 		s->cached_valid = 1;
 	}
