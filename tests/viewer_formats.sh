@@ -20,32 +20,12 @@ W=320 H=240
 "$IMGTOOL" gen "$TMP/src.png" $W $H 7 opaque || fail "imgtool gen"
 "$IMGTOOL" luma "$TMP/src.png" "$TMP/luma.png" || fail "imgtool luma"
 
-# within A B MEAN MAX [--rgb]: the pictures differ by at most that.
-within() {
-	_d=$("$IMGTOOL" diff "$1" "$2" $5) || fail "cannot compare $1 $2: $_d"
-	note "$(basename "$1") vs $(basename "$2"): $_d (allowed mean $3 max $4)"
-	_mean=${_d#*mean=}
-	_max=${_d#max=}
-	_max=${_max%% *}
-	awk -v m="$_mean" -v x="$_max" -v am="$3" -v ax="$4" 'BEGIN { exit !(m <= am && x <= ax) }' ||
-		fail "$(basename "$2") differs from $(basename "$1") by $_d"
-}
-
 for f in rgba bgra rgb24 gray8 nv12 i420 yuyv; do
 	n=$(new_name "$f")
 	"$PRODUCER" --image "$TMP/src.png" --size ${W}x$H --format $f --fps 20 "$n" >"$TMP/p-$f.log" 2>&1 &
 	P=$!
 	track $P
-	"$VIEWER" --stats --screenshot "$TMP/ss-$f.png" "$n" >"$TMP/v-$f.out" 2>"$TMP/v-$f.err" &
-	V=$!
-	track $V
-	wait_window "$n"
-	# A new window first shows whatever was on the screen there (the last
-	# viewer's picture): wait until this one has presented a frame.
-	wait_line "$TMP/v-$f.out" "shown=[1-9]" 10
-	shot "$n" "$TMP/win-$f.png" || fail "$f: xwd failed: $(cat "$TMP/shot.err")"
-	kill $V
-	wait $V || { cat "$TMP/v-$f.err"; fail "$f: viewer exit status $?"; }
+	view_once "$n" $f
 	kill $P
 	wait $P
 	[ "$("$IMGTOOL" size "$TMP/win-$f.png")" = "$W $H" ] || fail "$f: the window is not ${W}x$H"

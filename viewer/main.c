@@ -610,9 +610,6 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a.opt);
 	if (rc)
 		return rc == 1 ? 0 : 2;
-	/* shmfb's YUV is BT.709 limited range (docs/FORMATS.md); SDL's default
-	 * would be BT.601.  picture.c converts screenshots the same way. */
-	SDL_SetYUVConversionMode(SDL_YUV_CONVERSION_BT709);
 	if (init_video(&a.opt) < 0)
 		return 1;
 	os_catch_stop(request_stop);

@@ -8,10 +8,14 @@
  * If it did, the texture holds a torn picture: it is marked dirty, never
  * drawn, and the upload is redone from the newest frame.  gray8, which SDL
  * has no texture format for, is expanded to RGB24 first and uploaded after
- * the check.
+ * the check; so is YUV whose colour SDL has no conversion mode for.
  *
- * YUV is BT.709 limited range, as the producer writes it, both in SDL (set
- * in main.c) and in the RGBA conversion here, so screen and screenshot agree.
+ * YUV is converted with the matrix and range the header gives (BT.601,
+ * BT.709, BT.2020; limited or full), BT.709 limited range when it says
+ * nothing (what shmfb-producer always wrote).  SDL converts BT.601 and
+ * BT.709 limited and BT.601 full (its JPEG mode); the others are converted
+ * here, with the same code that makes screenshots, so screen and
+ * screenshot agree.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +44,59 @@ void picture_free(picture *p)
 	p->expanded = p->kept = NULL;
 }
 
-static Uint32 texture_format(shmfb_pixfmt f)
+static int is_yuv(shmfb_pixfmt f)
 {
+	return f == SHMFB_FMT_NV12 || f == SHMFB_FMT_I420 || f == SHMFB_FMT_YUYV;
+}
+
+/*
+ * The conversion of a matrix and range to R'G'B' (0..255): luma scaled by
+ * 255/219 in limited range, chroma by 255/224; R = Y + 2(1-Kr) Cr,
+ * B = Y + 2(1-Kb) Cb, G from the two by Kg = 1 - Kr - Kb.  An unspecified
+ * matrix is BT.709; an unspecified range limited for YUV, full for gray8
+ * (what shmfb-producer always wrote).
+ */
+static yuv_coeffs coeffs_for(const shmfb_color *c, shmfb_pixfmt f)
+{
+	double kr = 0.2126, kb = 0.0722;
+	if (c->matrix == SHMFB_MATRIX_BT601)
+		kr = 0.299, kb = 0.114;
+	else if (c->matrix == SHMFB_MATRIX_BT2020)
+		kr = 0.2627, kb = 0.0593;
+	int full = c->range == SHMFB_RANGE_FULL ||
+		   (c->range == SHMFB_RANGE_UNSPECIFIED && f == SHMFB_FMT_GRAY8);
+	double ys = full ? 1.0 : 255.0 / 219, cs = full ? 1.0 : 255.0 / 224, kg = 1 - kr - kb;
+	yuv_coeffs k;
+	k.y = (int32_t)(ys * 65536 + 0.5);
+	k.y_off = full ? 0 : 16;
+	k.r_cr = (int32_t)(2 * (1 - kr) * cs * 65536 + 0.5);
+	k.b_cb = (int32_t)(2 * (1 - kb) * cs * 65536 + 0.5);
+	k.g_cb = (int32_t)(2 * (1 - kb) * kb / kg * cs * 65536 + 0.5);
+	k.g_cr = (int32_t)(2 * (1 - kr) * kr / kg * cs * 65536 + 0.5);
+	return k;
+}
+
+/* SDL's mode for the colour of YUV frames; 0 when SDL has none and picture.c converts. */
+static int sdl_yuv_mode(const shmfb_color *c, SDL_YUV_CONVERSION_MODE *mode)
+{
+	int full = c->range == SHMFB_RANGE_FULL;
+	switch (c->matrix) {
+	case SHMFB_MATRIX_BT601:
+		*mode = full ? SDL_YUV_CONVERSION_JPEG : SDL_YUV_CONVERSION_BT601;
+		return 1;
+	case SHMFB_MATRIX_UNSPECIFIED:
+	case SHMFB_MATRIX_BT709:
+		*mode = SDL_YUV_CONVERSION_BT709;
+		return !full;
+	default:
+		return 0;
+	}
+}
+
+static Uint32 texture_format(shmfb_pixfmt f, int expand)
+{
+	if (expand)
+		return SDL_PIXELFORMAT_RGB24;
 	switch (f) {
 	case SHMFB_FMT_RGBA8: return SDL_PIXELFORMAT_RGBA32; /* bytes R,G,B,A */
 	case SHMFB_FMT_BGRA8: return SDL_PIXELFORMAT_BGRA32; /* bytes B,G,R,A */
@@ -58,7 +113,8 @@ static Uint32 texture_format(shmfb_pixfmt f)
 static int fit_geometry(picture *p, const shmfb_info *info, char *err, size_t errlen)
 {
 	if (p->tex && p->width == info->width && p->height == info->height &&
-	    p->format == info->format)
+	    p->format == info->format && !memcmp(&p->layout, &info->layout, sizeof p->layout) &&
+	    !memcmp(&p->color, &info->color, sizeof p->color))
 		return 0;
 	picture_free(p);
 	p->have_frame = 0;
@@ -67,8 +123,15 @@ static int fit_geometry(picture *p, const shmfb_info *info, char *err, size_t er
 	p->height = info->height;
 	p->format = info->format;
 	p->layout = info->layout;
+	p->color = info->color;
+	p->yuv = coeffs_for(&info->color, info->format);
+	SDL_YUV_CONVERSION_MODE mode = SDL_YUV_CONVERSION_BT709;
+	p->expand = info->format == SHMFB_FMT_GRAY8 ||
+		    (is_yuv(info->format) && !sdl_yuv_mode(&info->color, &mode));
+	/* SDL reads its one global mode when it converts or draws: one mapping is shown at a time. */
+	SDL_SetYUVConversionMode(mode);
 	const char *fname = shmfb_pixfmt_name(info->format);
-	Uint32 tf = texture_format(info->format);
+	Uint32 tf = texture_format(info->format, p->expand);
 	if (tf == SDL_PIXELFORMAT_UNKNOWN) {
 		snprintf(err, errlen, "%s: pixel format %d is not supported", info->name, info->format);
 		return SHMFB_EBADFORMAT;
@@ -83,11 +146,11 @@ static int fit_geometry(picture *p, const shmfb_info *info, char *err, size_t er
 	/* The picture is opaque on screen: alpha is data, not a blend factor. */
 	SDL_SetTextureBlendMode(p->tex, SDL_BLENDMODE_NONE);
 	size_t pixels = (size_t)info->width * info->height;
-	if (info->format == SHMFB_FMT_GRAY8)
+	if (p->expand)
 		p->expanded = malloc(pixels * 3);
 	if (p->keep)
 		p->kept = malloc(info->layout.frame_bytes);
-	if ((info->format == SHMFB_FMT_GRAY8 && !p->expanded) || (p->keep && !p->kept)) {
+	if ((p->expand && !p->expanded) || (p->keep && !p->kept)) {
 		snprintf(err, errlen, "%s: out of memory for a %ux%u frame", info->name, info->width,
 			 info->height);
 		picture_free(p);
@@ -96,14 +159,13 @@ static int fit_geometry(picture *p, const shmfb_info *info, char *err, size_t er
 	return 0;
 }
 
-static void expand_gray(const picture *p, const shmfb_frame *f)
+static void yuv_row(const picture *p, const uint8_t *const *data, const uint32_t *stride,
+		    uint32_t y, uint8_t *out, uint32_t px_bytes);
+
+static void expand_frame(const picture *p, const shmfb_frame *f)
 {
-	for (uint32_t y = 0; y < p->height; y++) {
-		const uint8_t *src = f->data[0] + (size_t)y * f->stride[0];
-		uint8_t *dst = p->expanded + (size_t)y * p->width * 3;
-		for (uint32_t x = 0; x < p->width; x++, dst += 3)
-			dst[0] = dst[1] = dst[2] = src[x];
-	}
+	for (uint32_t y = 0; y < p->height; y++)
+		yuv_row(p, f->data, f->stride, y, p->expanded + (size_t)y * p->width * 3, 3);
 }
 
 /* Copies pixels from the slot into the texture; SDL's return code. */
@@ -157,18 +219,19 @@ static int looks_white(const picture *p, const shmfb_frame *f)
 static int read_slot(picture *p, const shmfb_frame *f, shmfb_reader *r)
 {
 	int sdl_rc = 0;
-	if (p->format == SHMFB_FMT_GRAY8)
-		expand_gray(p, f);
+	if (p->expand)
+		expand_frame(p, f);
 	else
 		sdl_rc = upload_from_slot(p, f);
+	/* The whole frame from the slot's start: plane offsets are from there. */
 	if (p->keep)
-		memcpy(p->kept, f->data[0], p->layout.frame_bytes); /* planes are packed from data[0] */
+		memcpy(p->kept, f->data[0] - p->layout.offset[0], p->layout.frame_bytes);
 	p->white = looks_white(p, f);
 	if (!shmfb_frame_valid(r, f)) {
-		p->dirty |= p->format != SHMFB_FMT_GRAY8;
+		p->dirty |= !p->expand;
 		return 0;
 	}
-	if (p->format == SHMFB_FMT_GRAY8)
+	if (p->expand)
 		sdl_rc = SDL_UpdateTexture(p->tex, NULL, p->expanded, (int)p->width * 3);
 	return sdl_rc < 0 ? -1 : 1;
 }
@@ -218,50 +281,47 @@ static uint8_t clamp8(int v)
 	return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
 }
 
-/*
- * BT.709 limited range (what the producer writes, docs/FORMATS.md, and what
- * SDL is told to use), 16.16 fixed point: 255/219 for luma, and
- * 2(1-Kr)*255/224, 2(1-Kb)*Kb/Kg*255/224, ... for chroma.
- */
-static void yuv_to_rgba(int y, int u, int v, uint8_t *out)
+/* One pixel of Y'CbCr (or of gray, cb = cr = 128) as R'G'B' with the picture's coefficients. */
+static void yuv_to_rgb(const yuv_coeffs *k, int y, int cb, int cr, uint8_t *out)
 {
-	int32_t c = 76309 * (y - 16), d = u - 128, e = v - 128;
+	int32_t c = k->y * (y - k->y_off), d = cb - 128, e = cr - 128;
 	const int32_t half = 1 << 15;
-	out[0] = clamp8((c + 117489 * e + half) >> 16);
-	out[1] = clamp8((c - 13975 * d - 34925 * e + half) >> 16);
-	out[2] = clamp8((c + 138438 * d + half) >> 16);
-	out[3] = 255;
+	out[0] = clamp8((c + k->r_cr * e + half) >> 16);
+	out[1] = clamp8((c - k->g_cb * d - k->g_cr * e + half) >> 16);
+	out[2] = clamp8((c + k->b_cb * d + half) >> 16);
 }
 
-/* Chroma of pixel (x,y) for the three YUV layouts. */
-static void chroma_at(const picture *p, uint32_t x, uint32_t y, int *u, int *v)
+/*
+ * Row y of a gray8 or YUV frame whose planes start at data[] with stride[]
+ * as R'G'B' (px_bytes 3) or R'G'B'A (4, opaque) pixels into out.
+ */
+static void yuv_row(const picture *p, const uint8_t *const *data, const uint32_t *stride,
+		    uint32_t y, uint8_t *out, uint32_t px_bytes)
 {
-	const shmfb_layout *l = &p->layout;
-	const uint8_t *k = p->kept;
-	switch (p->format) {
-	case SHMFB_FMT_NV12: {
-		const uint8_t *uv = k + l->offset[1] + (size_t)(y / 2) * l->stride[1] + (x / 2) * 2;
-		*u = uv[0];
-		*v = uv[1];
-		break;
+	const uint8_t *luma = data[0] + (size_t)y * stride[0];
+	const uint8_t *c1 = p->format == SHMFB_FMT_NV12 || p->format == SHMFB_FMT_I420
+				    ? data[1] + (size_t)(y / 2) * stride[1] : NULL;
+	const uint8_t *c2 = p->format == SHMFB_FMT_I420 ? data[2] + (size_t)(y / 2) * stride[2] : NULL;
+	for (uint32_t x = 0; x < p->width; x++, out += px_bytes) {
+		int lv, cb = 128, cr = 128;
+		switch (p->format) {
+		case SHMFB_FMT_NV12:
+			lv = luma[x], cb = c1[(x / 2) * 2], cr = c1[(x / 2) * 2 + 1];
+			break;
+		case SHMFB_FMT_I420:
+			lv = luma[x], cb = c1[x / 2], cr = c2[x / 2];
+			break;
+		case SHMFB_FMT_YUYV: /* Y0 U Y1 V per two pixels */
+			lv = luma[x * 2], cb = luma[(x / 2) * 4 + 1], cr = luma[(x / 2) * 4 + 3];
+			break;
+		default: /* gray8 */
+			lv = luma[x];
+			break;
+		}
+		yuv_to_rgb(&p->yuv, lv, cb, cr, out);
+		if (px_bytes == 4)
+			out[3] = 255;
 	}
-	case SHMFB_FMT_I420:
-		*u = k[l->offset[1] + (size_t)(y / 2) * l->stride[1] + x / 2];
-		*v = k[l->offset[2] + (size_t)(y / 2) * l->stride[2] + x / 2];
-		break;
-	default: { /* YUYV: Y0 U Y1 V per two pixels */
-		const uint8_t *q = k + (size_t)y * l->stride[0] + (x / 2) * 4;
-		*u = q[1];
-		*v = q[3];
-		break;
-	}
-	}
-}
-
-static int luma_at(const picture *p, uint32_t x, uint32_t y)
-{
-	const uint8_t *row = p->kept + p->layout.offset[0] + (size_t)y * p->layout.stride[0];
-	return p->format == SHMFB_FMT_YUYV ? row[x * 2] : row[x];
 }
 
 int picture_rgba(const picture *p, uint8_t *rgba)
@@ -269,9 +329,16 @@ int picture_rgba(const picture *p, uint8_t *rgba)
 	if (!p->have_frame || !p->kept)
 		return -1;
 	const shmfb_layout *l = &p->layout;
+	const uint8_t *data[SHMFB_MAX_PLANES];
+	for (uint32_t i = 0; i < l->plane_count; i++)
+		data[i] = p->kept + l->offset[i];
 	for (uint32_t y = 0; y < p->height; y++) {
-		const uint8_t *src = p->kept + l->offset[0] + (size_t)y * l->stride[0];
+		const uint8_t *src = data[0] + (size_t)y * l->stride[0];
 		uint8_t *dst = rgba + (size_t)y * p->width * 4;
+		if (p->format == SHMFB_FMT_GRAY8 || is_yuv(p->format)) {
+			yuv_row(p, data, l->stride, y, dst, 4);
+			continue;
+		}
 		for (uint32_t x = 0; x < p->width; x++, dst += 4) {
 			switch (p->format) {
 			case SHMFB_FMT_RGBA8:
@@ -283,20 +350,10 @@ int picture_rgba(const picture *p, uint8_t *rgba)
 				dst[2] = src[x * 4 + 0];
 				dst[3] = src[x * 4 + 3];
 				break;
-			case SHMFB_FMT_RGB24:
+			default: /* rgb24 */
 				memcpy(dst, src + x * 3, 3);
 				dst[3] = 255;
 				break;
-			case SHMFB_FMT_GRAY8:
-				dst[0] = dst[1] = dst[2] = src[x];
-				dst[3] = 255;
-				break;
-			default: {
-				int u, v;
-				chroma_at(p, x, y, &u, &v);
-				yuv_to_rgba(luma_at(p, x, y), u, v, dst);
-				break;
-			}
 			}
 		}
 	}

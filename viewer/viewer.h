@@ -95,13 +95,25 @@ const char *source_state_word(source_state st);
 
 /* ---------------------------------------------------------------- picture */
 
+/*
+ * Y'CbCr to R'G'B' for one matrix and range, 16.16 fixed point:
+ * R = y * (Y - y_off) + r_cr * (Cr - 128), and so on.
+ */
+typedef struct yuv_coeffs {
+	int32_t y, y_off, r_cr, g_cb, g_cr, b_cb;
+} yuv_coeffs;
+
 typedef struct picture {
 	SDL_Renderer *ren;
 	SDL_Texture *tex;
 	uint32_t width, height;
 	shmfb_pixfmt format;
 	shmfb_layout layout;
-	uint8_t *expanded;     /* gray8 expanded to RGB24 */
+	shmfb_color color;     /* the mapping's colour description */
+	yuv_coeffs yuv;        /* how its YUV (and gray8) values become RGB */
+	int expand;            /* converted here to RGB24 (gray8, and YUV whose
+				  matrix and range SDL has no mode for) */
+	uint8_t *expanded;     /* that RGB24 picture */
 	uint8_t *kept;         /* raw bytes of the frame shown, if keep */
 	int keep;
 	int have_frame;        /* the texture (and kept) hold a good frame */

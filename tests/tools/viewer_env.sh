@@ -81,6 +81,32 @@ shot() {
 		convert "xwd:$TMP/shot.xwd" "png:$2" 2>>"$TMP/shot.err"
 }
 
+# within A B MEAN MAX [--rgb]: the pictures differ by at most that.
+within() {
+	_d=$("$IMGTOOL" diff "$1" "$2" $5) || fail "cannot compare $1 $2: $_d"
+	note "$(basename "$1") vs $(basename "$2"): $_d (allowed mean $3 max $4)"
+	_mean=${_d#*mean=}
+	_max=${_d#max=}
+	_max=${_max%% *}
+	awk -v m="$_mean" -v x="$_max" -v am="$3" -v ax="$4" 'BEGIN { exit !(m <= am && x <= ax) }' ||
+		fail "$(basename "$2") differs from $(basename "$1") by $_d"
+}
+
+# view_once NAME TAG: a viewer of NAME until it has shown a frame; its window
+# as $TMP/win-TAG.png (xwd) and its --screenshot as $TMP/ss-TAG.png.
+view_once() {
+	"$VIEWER" --stats --screenshot "$TMP/ss-$2.png" "$1" >"$TMP/v-$2.out" 2>"$TMP/v-$2.err" &
+	_v=$!
+	track $_v
+	wait_window "$1"
+	# A new window first shows whatever was on the screen there (the last
+	# viewer's picture): wait until this one has presented a frame.
+	wait_line "$TMP/v-$2.out" "shown=[1-9]" 10
+	shot "$1" "$TMP/win-$2.png" || fail "$2: xwd failed: $(cat "$TMP/shot.err")"
+	kill $_v
+	wait $_v || { cat "$TMP/v-$2.err"; fail "$2: viewer exit status $?"; }
+}
+
 # wait_window NAME: until the viewer's window exists (10 s).
 wait_window() {
 	_i=0
