@@ -25,11 +25,12 @@ import numpy as np
 
 from ._arrays import FORMATS
 from ._lib import LIST_FN, Stamp, lib
+from .color import Color
 from .errors import CorruptError, Error, ExistsError, NotFoundError, TimeoutError, check, code_name
 from .reader import AudioReader, Frame, Reader
 from .writer import AudioWriter, Writer
 
-__all__ = ["Reader", "Writer", "Frame", "AudioReader", "AudioWriter", "Error", "NotFoundError",
+__all__ = ["Reader", "Writer", "Color", "Frame", "AudioReader", "AudioWriter", "Error", "NotFoundError",
            "ExistsError", "CorruptError", "TimeoutError", "FORMATS", "code_name", "now_ns",
            "list_names", "unlink", "decode_stamp"]
 

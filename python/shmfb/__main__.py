@@ -49,7 +49,7 @@ def _describe(r: Reader, name: str) -> dict[str, Any]:
         "fps_num": i.fps_num, "fps_den": i.fps_den,
         "planes": [{"offset": i.layout.offset[p], "stride": i.layout.stride[p], "rows": i.layout.rows[p]}
                    for p in range(i.layout.plane_count)],
-        "producer_pid": i.producer_pid, "state": _state(r), "generation": f"{i.generation:016x}",
+        "color": r.color._asdict(), "producer_pid": i.producer_pid, "state": _state(r), "generation": f"{i.generation:016x}",
     }
     if i.audio_rate:
         d["audio"] = {"rate": i.audio_rate, "channels": i.audio_channels,
@@ -73,6 +73,7 @@ def _print_text(d: dict[str, Any]) -> None:
         print(f"  plane {n}:  offset {p['offset']} stride {p['stride']} rows {p['rows']}")
     if d["fps_num"]:
         print(f"rate:       {d['fps_num']}/{d['fps_den']} fps")
+    print("colour:    " + ",".join(f" {k} {v or 'unspecified'}" for k, v in d["color"].items()))
     if "audio" in d:
         a = d["audio"]
         print(f"audio:      {a['rate']} Hz, {a['channels']} channel(s), {a['format']}, ring of "

@@ -37,12 +37,12 @@ def format_name(code: int) -> str:
     return name.decode() if name else f"format {code}"
 
 
-def layout_of(width: int, height: int, fmt: str) -> Layout:
-    """The packed layout of a frame, as the library computes it."""
+def layout_of(width: int, height: int, fmt: str, row_align: int = 0) -> Layout:
+    """The layout of a frame (rows padded to row_align), as the library computes it."""
     from .errors import check
 
     out = Layout()
-    check(lib.shmfb_layout_compute(width, height, format_code(fmt), ctypes.byref(out)))
+    check(lib.shmfb_layout_compute_aligned(width, height, format_code(fmt), row_align, ctypes.byref(out)))
     return out
 
 

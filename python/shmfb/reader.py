@@ -12,6 +12,7 @@ import numpy as np
 from . import errors
 from ._arrays import Image, Planes, Region, format_name, image_of, plane_shapes, split_planes
 from ._lib import AudioBlock, CFrame, Info, lib
+from .color import Color
 from .errors import Error, check
 
 _NS = 1_000_000_000
@@ -44,6 +45,10 @@ class _Handle:
         self.ptr = ptr.value
         # A copy: the reader's own lives only as long as the handle.
         self.info: Info = Info.from_buffer_copy(lib.shmfb_reader_info(self.ptr).contents)
+        # Asked per frame: kept as Python values.
+        self.format = format_name(self.info.format)
+        self.width, self.height = int(self.info.width), int(self.info.height)
+        self.frame_bytes = int(self.info.layout.frame_bytes)
         self._close = weakref.finalize(self, lib.shmfb_reader_close, self.ptr)
 
 
@@ -67,19 +72,19 @@ class Frame:
     __slots__ = ("index", "frame_number", "pts_ns", "publish_ns", "format", "width", "height",
                  "dropped", "planes", "packed", "_handle", "_cframe")
 
-    def __init__(self, cf: CFrame, info: Info, dropped: int, packed: np.ndarray, planes: Planes,
-                 handle: Optional[_Handle]) -> None:
+    def __init__(self, cf: CFrame, h: _Handle, dropped: int, packed: np.ndarray, planes: Planes,
+                 zero_copy: bool) -> None:
         self.index: int = cf.index
         self.frame_number: int = cf.frame_number
         self.pts_ns: int = cf.pts_ns
         self.publish_ns: int = cf.publish_ns
-        self.format: str = format_name(info.format)
-        self.width: int = info.width
-        self.height: int = info.height
+        self.format: str = h.format
+        self.width: int = h.width
+        self.height: int = h.height
         self.dropped: int = dropped
         self.packed: np.ndarray = packed
         self.planes: Planes = planes
-        self._handle = handle
+        self._handle = h if zero_copy else None
         self._cframe = cf
 
     @property
@@ -122,6 +127,7 @@ class Reader:
         self._handle: Optional[_Handle] = _Handle(name)
         self._seen = 0          # index of the last frame returned
         self._views: dict[int, tuple[np.ndarray, Planes]] = {}
+        self._out: Optional[tuple[np.ndarray, int, np.ndarray, Planes]] = None
         self.audio = AudioReader(self)
 
     # ------------------------------------------------------------- plumbing
@@ -134,6 +140,7 @@ class Reader:
         """Lets go of the mapping; it is unmapped once no array from view() is left."""
         self._handle = None
         self._views.clear()
+        self._out = None
 
     def __enter__(self) -> "Reader":
         return self
@@ -162,7 +169,7 @@ class Reader:
 
     @property
     def format(self) -> str:
-        return format_name(self.info.format)
+        return self._h().format
 
     @property
     def fps(self) -> float:
@@ -172,12 +179,17 @@ class Reader:
 
     @property
     def frame_bytes(self) -> int:
-        return int(self.info.layout.frame_bytes)
+        return self._h().frame_bytes
 
     @property
     def shapes(self) -> list[tuple[int, ...]]:
         """The shape of each plane's array."""
         return plane_shapes(self.format, self.width, self.height)
+
+    @property
+    def color(self) -> Color:
+        """What the values mean, as the producer described it."""
+        return Color.from_c(self.info.color)
 
     @property
     def generation(self) -> int:
@@ -210,19 +222,26 @@ class Reader:
         before the first frame.
         """
         h = self._h()
-        n = h.info.layout.frame_bytes
-        if out is None:
-            buf = np.empty(n, np.uint8)
-        else:
-            buf = _check_out(out, n, self.name)
+        address, packed, planes = self._buffer(h, out)
         cf = CFrame()
-        check(lib.shmfb_reader_copy_latest(h.ptr, buf.ctypes.data, n, ctypes.byref(cf)))
+        check(lib.shmfb_reader_copy_latest(h.ptr, address, h.frame_bytes, ctypes.byref(cf)))
+        return Frame(cf, h, self._dropped(cf.index), packed, planes, False)
+
+    def _buffer(self, h: _Handle, out: Optional[np.ndarray]) -> tuple[int, np.ndarray, Planes]:
+        """Where latest() copies to: a new array, or `out` (checked, and its
+        address and planes kept while the same array comes back)."""
+        if out is not None and self._out is not None and self._out[0] is out:
+            return self._out[1], self._out[2], self._out[3]
+        buf = np.empty(h.frame_bytes, np.uint8) if out is None else _check_out(out, h.frame_bytes, self.name)
         packed = buf.reshape(-1)
         if out is not None and h.info.layout.plane_count == 1 and out.shape == tuple(self.shapes[0]):
             planes: Planes = (out,)
         else:
-            planes = split_planes(packed, h.info.layout, self.format, self.width, self.height)
-        return Frame(cf, h.info, self._dropped(cf.index), packed, planes, None)
+            planes = split_planes(packed, h.info.layout, h.format, h.width, h.height)
+        address = buf.ctypes.data
+        if out is not None:
+            self._out = (out, address, packed, planes)
+        return address, packed, planes
 
     def view(self) -> Frame:
         """The newest complete frame in place, zero-copy: read-only arrays
@@ -237,7 +256,7 @@ class Reader:
             raise Error(rc, f"{self.name}: the producer rewrote the latest slot {_LATEST_TRIES} times in a row")
         check(rc)
         packed, planes = self._slot_arrays(h, cf)
-        return Frame(cf, h.info, self._dropped(cf.index), packed, planes, h)
+        return Frame(cf, h, self._dropped(cf.index), packed, planes, True)
 
     def _slot_arrays(self, h: _Handle, cf: CFrame) -> tuple[np.ndarray, Planes]:
         """Read-only arrays over one slot, made once per slot."""
@@ -246,7 +265,7 @@ class Reader:
             layout = h.info.layout
             base = cf.data[0] - layout.offset[0]
             packed = np.asarray(Region(base, layout.frame_bytes, False, h))
-            cached = (packed, split_planes(packed, layout, self.format, self.width, self.height))
+            cached = (packed, split_planes(packed, layout, h.format, h.width, h.height))
             self._views[cf.slot] = cached
         return cached
 
@@ -294,6 +313,7 @@ class Reader:
             return False
         self._handle = fresh
         self._views.clear()
+        self._out = None
         self._seen = 0
         return True
 

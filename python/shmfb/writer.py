@@ -14,6 +14,7 @@ import numpy as np
 from ._arrays import Image, Planes, Region, format_code, image_of, layout_of, plane_shapes, split_planes
 from ._lib import Planes as CPlanes
 from ._lib import WriterOptions, lib
+from .color import Color
 from .errors import check
 
 CREATE_REPLACE = 1 << 0
@@ -63,18 +64,27 @@ class Writer:
     ``audio_format`` ("s16" or "f32").  ``replace`` takes the name from a
     running producer; ``keep`` leaves it at close.  Raises shmfb.ExistsError
     when a running producer has the name, ValueError for a bad format.
+
+    ``color`` (a shmfb.Color) says what the values mean; ``row_align`` pads
+    every row to a multiple of it (a power of two; 4 is GStreamer's layout):
+    then ``send`` takes the format's array or the planes (the padding is
+    left alone), or a flat array of ``frame_bytes`` with the padding in it.
     """
 
     def __init__(self, name: str, width: int, height: int, format: str = "rgba", fps: Rate = 30, *,
                  audio_rate: int = 0, audio_channels: int = 2, audio_format: str = "s16",
                  audio_capacity_ms: int = 0, replace: bool = False, keep: bool = False,
-                 mode: int = 0o600, heartbeat_timeout_ms: Optional[int] = None) -> None:
+                 mode: int = 0o600, heartbeat_timeout_ms: Optional[int] = None,
+                 color: Optional[Color] = None, row_align: int = 0) -> None:
         o = WriterOptions()
         lib.shmfb_writer_options_init(ctypes.byref(o))
         o.width, o.height, o.format = width, height, format_code(format)
         o.fps_num, o.fps_den = _fps_pair(fps)
         o.mode = mode
         o.flags = (CREATE_REPLACE if replace else 0) | (CREATE_KEEP if keep else 0)
+        o.row_align = row_align
+        if color is not None:
+            o.color = color.to_c()
         if heartbeat_timeout_ms is not None:
             o.heartbeat_timeout_ms = heartbeat_timeout_ms
         if audio_rate:
@@ -86,7 +96,9 @@ class Writer:
                 o.audio_capacity_ms = audio_capacity_ms
         self.name, self.width, self.height, self.format = name, width, height, format
         self._handle: Optional[_Handle] = _Handle(name, o)
-        self._layout = layout_of(width, height, format)
+        self._layout = layout_of(width, height, format, row_align)
+        self._tight = all(self._layout.stride[i] == self._layout.row_bytes[i]
+                          for i in range(self._layout.plane_count))
         self.shapes = plane_shapes(format, width, height)
         self.frame_bytes = int(self._layout.frame_bytes)
         self.audio = AudioWriter(self, audio_rate, audio_channels,
@@ -124,8 +136,10 @@ class Writer:
         n, pts = self._numbers(frame_number, pts_ns)
         if isinstance(frame, np.ndarray):
             self._check_whole(frame)
-            check(lib.shmfb_writer_publish_copy(h.ptr, frame.ctypes.data, frame.nbytes, n, pts))
-            return
+            if self._tight or frame.ndim == 1:
+                check(lib.shmfb_writer_publish_copy(h.ptr, frame.ctypes.data, frame.nbytes, n, pts))
+                return
+            frame = (frame,)  # rows padded in the mapping: copied row by row below
         planes = tuple(frame)
         self._check_planes(planes)
         with self.frame(frame_number=n, pts_ns=pts) as dst:

@@ -13,12 +13,26 @@ import pytest
 from conftest import ROOT
 
 import shmfb
-from shmfb import _lib, errors
+from shmfb import _lib, color, errors
 
 STRUCTS = {
     "shmfb_layout": _lib.Layout, "shmfb_color": _lib.Color, "shmfb_writer_options": _lib.WriterOptions,
     "shmfb_planes": _lib.Planes, "shmfb_info": _lib.Info, "shmfb_frame": _lib.CFrame,
     "shmfb_stamp": _lib.Stamp, "shmfb_audio_block": _lib.AudioBlock,
+}
+
+
+COLOR_PREFIXES = {"matrix": "MATRIX", "range": "RANGE", "transfer": "TRANSFER", "primaries": "PRIMARIES",
+                  "chroma_site": "CHROMA"}
+# ffmpeg's word -> the header's constant, per field.
+COLOR_CONSTANTS = {
+    ("rgb", "matrix"): "RGB", ("smpte170m", "matrix"): "BT601", ("bt709", "matrix"): "BT709",
+    ("bt2020nc", "matrix"): "BT2020", ("tv", "range"): "LIMITED", ("pc", "range"): "FULL",
+    ("bt709", "transfer"): "BT709", ("iec61966-2-1", "transfer"): "SRGB", ("smpte170m", "transfer"): "BT601",
+    ("bt2020-10", "transfer"): "BT2020", ("smpte2084", "transfer"): "PQ", ("arib-std-b67", "transfer"): "HLG",
+    ("linear", "transfer"): "LINEAR", ("bt709", "primaries"): "BT709", ("bt470bg", "primaries"): "BT601_625",
+    ("smpte170m", "primaries"): "BT601_525", ("bt2020", "primaries"): "BT2020",
+    ("left", "chroma_site"): "LEFT", ("center", "chroma_site"): "CENTER", ("topleft", "chroma_site"): "TOPLEFT",
 }
 
 
@@ -37,6 +51,9 @@ def c_layout(tmp_path_factory):
         lines.append(f'printf("{c_name} sizeof %zu\\n", sizeof({c_name}));')
         for f in fields(cls):
             lines.append(f'printf("{c_name} {f} %zu\\n", offsetof({c_name}, {f}));')
+    for field, prefix in COLOR_PREFIXES.items():
+        for word, value in getattr(color, field.upper()).items():
+            lines.append(f'printf("color {field}:{word} %d\\n", (int)SHMFB_{prefix}_{COLOR_CONSTANTS[word, field]});')
     lines += ["return 0; }"]
     (d / "abi.c").write_text("\n".join(lines))
     subprocess.run([cc, "-std=c11", "-I", os.path.join(ROOT, "core/include"), "-o", str(d / "abi"),
@@ -55,6 +72,11 @@ def test_structs_match_the_header(c_name, c_layout):
         assert cls._slack.offset == size
     else:
         assert ctypes.sizeof(cls) == size
+
+
+def test_colour_values_are_the_headers(c_layout):
+    for (word, field), _ in COLOR_CONSTANTS.items():
+        assert getattr(color, field.upper())[word] == c_layout[("color", f"{field}:{word}")], (field, word)
 
 
 def test_the_codes_the_exceptions_use_are_the_librarys():

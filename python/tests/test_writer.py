@@ -139,3 +139,26 @@ def test_writer_close_tells_readers(name):
         assert r.status == "closed"
     with pytest.raises(shmfb.NotFoundError):
         shmfb.Reader(name)
+
+
+def test_colour_and_padded_rows_reach_the_cli(name):
+    """A padded rgb24 frame (rows to 64 bytes) with a colour description:
+    shmfb cat writes it tight, bit for bit, and shmfb info names the colour."""
+    w_, h_ = 50, 6  # 150 bytes a row, padded to 192
+    img = np.random.default_rng(3).integers(0, 256, (h_, w_, 3), dtype=np.uint8)
+    c = shmfb.Color(matrix="rgb", range="pc", transfer="iec61966-2-1", primaries="bt709")
+    with shmfb.Writer(name, w_, h_, "rgb24", row_align=64, color=c) as w, shmfb.Reader(name) as r:
+        assert w.frame_bytes == 192 * h_
+        w.send(img)
+        assert r.color == c and r.frame_bytes == 192 * h_
+        f = r.latest()
+        assert np.array_equal(f.array, img) and f.array.strides == (192, 3, 1)
+        cat = subprocess.run([os.path.join(BIN, "shmfb"), "cat", name, "--frames", "1"], capture_output=True,
+                             timeout=10)
+        assert cat.stdout == img.tobytes()
+        info = subprocess.run([os.path.join(BIN, "shmfb"), "info", name], capture_output=True, text=True).stdout
+        assert "matrix rgb, range pc, transfer iec61966-2-1, primaries bt709, chroma_site unspecified" in info
+    with pytest.raises(ValueError, match="color range 'full': not one of tv, pc"):
+        shmfb.Writer(name, w_, h_, "rgb24", color=shmfb.Color(range="full"))
+    with pytest.raises(shmfb.Error, match="SHMFB_EINVAL"):
+        shmfb.Writer(name, w_, h_, "rgb24", row_align=3)

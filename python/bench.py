@@ -1,0 +1,143 @@
+"""Speed of the Python package beside the C library, in one run.
+
+    make python && /usr/bin/python3 python/bench.py [--seconds S] [--json FILE]
+
+1. copy: Reader.latest(out=arr) of a 1920x1080 rgba frame against the C
+   reader's shmfb_reader_copy_latest on the same frame and buffer, called
+   bare (one prebuilt ctypes call, whose own cost is printed: a trivial
+   call, shmfb_now_ns); rounds alternate so both see the same machine.
+2. view: Reader.view() + Frame.valid() per frame, in microseconds.
+3. keep up: a Python reader copying every frame of the real shmfb-producer
+   at 1920x1080 rgba 240 fps: frames it got against frames published.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.environ.get("SHMFB_BUILD") or os.path.join(os.path.dirname(HERE), "build")
+sys.path.insert(0, os.path.join(BUILD, "python"))
+
+import numpy as np  # noqa: E402
+
+import shmfb  # noqa: E402
+from shmfb._lib import CFrame, lib  # noqa: E402
+
+W, H = 1920, 1080
+
+
+def per_call(fn, seconds: float) -> float:
+    """Seconds a call of fn takes, over about `seconds`."""
+    n, start = 0, time.perf_counter()
+    while True:
+        fn()
+        n += 1
+        if n % 8 == 0 and time.perf_counter() - start >= seconds:
+            return (time.perf_counter() - start) / n
+
+
+def bench_copy(seconds: float) -> dict:
+    name = f"pybench-{os.getpid()}"
+    with shmfb.Writer(name, W, H, "rgba") as w, shmfb.Reader(name) as r:
+        w.send(np.random.default_rng(1).integers(0, 256, (H, W, 4), dtype=np.uint8))
+        out = np.empty((H, W, 4), np.uint8)
+        ptr, dst, n, cf = r._h().ptr, out.ctypes.data, out.nbytes, ctypes.byref(CFrame())
+        c_copy = lib.shmfb_reader_copy_latest
+
+        def c_reader() -> None:
+            c_copy(ptr, dst, n, cf)
+
+        def py_reader() -> None:
+            r.latest(out=out)
+
+        c_times, py_times = [], []
+        for _ in range(6):  # alternate: both see the same load
+            c_times.append(per_call(c_reader, seconds / 12))
+            py_times.append(per_call(py_reader, seconds / 12))
+        trivial = per_call(lib.shmfb_now_ns, 0.2)
+    c, py = min(c_times), min(py_times)
+    return {"frame": f"{W}x{H} rgba", "c_copy_latest_us": c * 1e6, "py_latest_out_us": py * 1e6,
+            "ratio": py / c, "c_median_us": sorted(c_times)[3] * 1e6,
+            "py_median_us": sorted(py_times)[3] * 1e6, "ctypes_trivial_call_us": trivial * 1e6}
+
+
+def bench_view(seconds: float) -> dict:
+    name = f"pybench-v-{os.getpid()}"
+    with shmfb.Writer(name, W, H, "rgba") as w, shmfb.Reader(name) as r:
+        w.send(np.zeros((H, W, 4), np.uint8))
+
+        def view_valid() -> None:
+            r.view().valid()
+
+        t = per_call(view_valid, seconds)
+    return {"view_valid_us": t * 1e6}
+
+
+def bench_keep_up(seconds: float, bin_dir: str) -> dict:
+    name = f"pybench-p-{os.getpid()}"
+    prod = subprocess.Popen([os.path.join(bin_dir, "shmfb-producer"), name, "--size", f"{W}x{H}",
+                             "--format", "rgba", "--fps", "240"], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(500):
+            try:
+                r = shmfb.Reader(name)
+                break
+            except shmfb.NotFoundError:
+                time.sleep(0.01)
+        r.wait(timeout=5)
+        out = np.empty((H, W, 4), np.uint8)
+        r.latest(out=out)
+        first = lib.shmfb_reader_latest_index(r._h().ptr)
+        got, dropped, cpu0, start = 0, 0, time.process_time(), time.perf_counter()
+        for f in r.frames(timeout=2, out=out):
+            got += 1
+            dropped += f.dropped
+            if time.perf_counter() - start >= seconds:
+                break
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+        published = f.index - first
+        r.close()
+    finally:
+        prod.terminate()
+        prod.wait()
+    return {"producer": f"shmfb-producer {W}x{H} rgba --fps 240", "seconds": wall,
+            "published": published, "got": got, "dropped": dropped,
+            "producer_fps": published / wall, "reader_fps": got / wall,
+            "reader_cpu_percent": 100 * cpu / wall}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=3.0, help="per section (default 3)")
+    ap.add_argument("--json", help="also write the numbers to this file")
+    a = ap.parse_args()
+    load = os.getloadavg()[0]
+    res = {"python": sys.version.split()[0], "numpy": np.__version__, "cpus": os.cpu_count(),
+           "load_average": load}
+    res["copy"] = c = bench_copy(a.seconds)
+    print(f"shmfb python bench: Python {res['python']}, numpy {res['numpy']}, {res['cpus']} CPUs, "
+          f"load average {load:.2f}")
+    print(f"1. copy {c['frame']}: C shmfb_reader_copy_latest {c['c_copy_latest_us']:.0f} us, "
+          f"Python latest(out=arr) {c['py_latest_out_us']:.0f} us: {c['ratio']:.3f}x "
+          f"(best of 6 rounds; medians {c['c_median_us']:.0f} / {c['py_median_us']:.0f} us; "
+          f"a bare ctypes call costs {c['ctypes_trivial_call_us']:.2f} us)")
+    res["view"] = v = bench_view(a.seconds)
+    print(f"2. view() + valid(): {v['view_valid_us']:.2f} us a frame")
+    res["keep_up"] = k = bench_keep_up(a.seconds, os.path.join(BUILD, "bin"))
+    print(f"3. keep up with {k['producer']}: {k['published']} frames published in "
+          f"{k['seconds']:.1f} s ({k['producer_fps']:.0f} f/s), the Python reader copied {k['got']} "
+          f"({k['reader_fps']:.0f} f/s), {k['dropped']} dropped, reader CPU {k['reader_cpu_percent']:.0f}%")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
