@@ -116,6 +116,10 @@ class CFrame(Structure):
     ]
 
 
+class CView(Structure):
+    _fields_ = [("frame", CFrame), ("data", c_void_p * MAX_PLANES)]
+
+
 class Stamp(Structure):
     _fields_ = [("frame_number", c_uint64), ("time_ns", c_uint64)]
 
@@ -156,6 +160,9 @@ _PROTOTYPES = {
     "shmfb_reader_copy_latest": (c_int, [c_void_p, c_void_p, c_size_t, POINTER(CFrame)]),
     "shmfb_reader_slot": (c_int, [c_void_p, c_uint32, POINTER(CFrame)]),
     "shmfb_reader_latest_index": (c_uint64, [c_void_p]),
+    "shmfb_reader_view_latest": (c_int, [c_void_p, POINTER(CView)]),
+    "shmfb_view_check": (c_int, [c_void_p, POINTER(CView)]),
+    "shmfb_view_release": (None, [c_void_p, POINTER(CView)]),
     "shmfb_reader_wait": (c_int, [c_void_p, c_uint64, c_int64, c_uint]),
     "shmfb_reader_status": (c_int, [c_void_p]),
     "shmfb_reader_heartbeat": (c_uint64, [c_void_p]),

@@ -7,6 +7,7 @@ from ._lib import lib
 
 # The codes the subclasses stand for (shmfb.h, SHMFB_ERRNO_MAP).
 ENOENT = -2
+EBUSY = -16
 EEXIST = -17
 EINVAL = -22
 ETIMEDOUT = -110

@@ -5,13 +5,13 @@ import asyncio
 import ctypes
 import threading
 import weakref
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
 from . import errors
 from ._arrays import Image, Planes, Region, format_name, image_of, plane_shapes, split_planes
-from ._lib import AudioBlock, CFrame, Info, lib
+from ._lib import SLOTS, AudioBlock, CFrame, CView, Info, lib
 from .color import Color
 from .errors import Error, check
 
@@ -70,10 +70,10 @@ class Frame:
     """
 
     __slots__ = ("index", "frame_number", "pts_ns", "publish_ns", "format", "width", "height",
-                 "dropped", "planes", "packed", "_handle", "_cframe")
+                 "dropped", "planes", "packed", "_handle", "_cframe", "_view")
 
     def __init__(self, cf: CFrame, h: _Handle, dropped: int, packed: np.ndarray, planes: Planes,
-                 zero_copy: bool) -> None:
+                 zero_copy: bool, view: Optional["_CowView"] = None) -> None:
         self.index: int = cf.index
         self.frame_number: int = cf.frame_number
         self.pts_ns: int = cf.pts_ns
@@ -86,6 +86,7 @@ class Frame:
         self.planes: Planes = planes
         self._handle = h if zero_copy else None
         self._cframe = cf
+        self._view = view
 
     @property
     def array(self) -> Image:
@@ -97,10 +98,24 @@ class Frame:
         since it was taken: call it after reading a view's pixels."""
         if self._handle is None:
             return True
+        if self._view is not None:
+            return self._view.check() == 0
         return lib.shmfb_frame_valid(self._handle.ptr, ctypes.byref(self._cframe)) == 1
 
+    def release(self) -> None:
+        """Gives back a writable view's private pages (its arrays then show the
+        slot as it is, and valid() is False).  Nothing for other frames."""
+        if self._view is not None:
+            self._view.release()
+
+    def __enter__(self) -> "Frame":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
     def __repr__(self) -> str:
-        kind = "view" if self._handle is not None else "copy"
+        kind = "copy" if self._handle is None else "writable view" if self._view else "view"
         return (f"<shmfb.Frame {kind} #{self.index} frame_number={self.frame_number} "
                 f"{self.width}x{self.height} {self.format} dropped={self.dropped}>")
 
@@ -128,6 +143,7 @@ class Reader:
         self._seen = 0          # index of the last frame returned
         self._views: dict[int, tuple[np.ndarray, Planes]] = {}
         self._out: Optional[tuple[np.ndarray, int, np.ndarray, Planes]] = None
+        self._cow: dict[int, weakref.ref[_CowView]] = {}
         self.audio = AudioReader(self)
 
     # ------------------------------------------------------------- plumbing
@@ -243,20 +259,47 @@ class Reader:
             self._out = (out, address, packed, planes)
         return address, packed, planes
 
-    def view(self) -> Frame:
+    def view(self, writable: bool = False) -> Frame:
         """The newest complete frame in place, zero-copy: read-only arrays
-        over the slot.  Read the pixels, then check ``frame.valid()``."""
+        over the slot.  Read the pixels, then check ``frame.valid()``.
+
+        ``writable=True`` gives a copy-on-write view instead: arrays you may
+        write (draw on, blank, filter in place) that only this process sees;
+        only the pages written are copied.  ``valid()`` then says whether
+        all that was read and written is still that one frame.  Release it
+        with ``frame.release()`` (or ``with r.view(writable=True) as f:``);
+        it is released when its arrays are gone, or when a new writable view
+        of the same slot is taken.
+        """
         h = self._h()
+        if writable:
+            return self._writable_view(h)
         cf = CFrame()
-        for _ in range(_LATEST_TRIES):
-            rc = lib.shmfb_reader_latest(h.ptr, ctypes.byref(cf))
-            if rc != errors.ETORN:
-                break
-        if rc == errors.ETORN:
-            raise Error(rc, f"{self.name}: the producer rewrote the latest slot {_LATEST_TRIES} times in a row")
+        rc = _retry_torn(lambda: lib.shmfb_reader_latest(h.ptr, ctypes.byref(cf)), self.name)
         check(rc)
         packed, planes = self._slot_arrays(h, cf)
         return Frame(cf, h, self._dropped(cf.index), packed, planes, True)
+
+    def _writable_view(self, h: _Handle) -> Frame:
+        v = _CowView(h)
+        for _ in range(SLOTS):
+            rc = _retry_torn(lambda: lib.shmfb_reader_view_latest(h.ptr, ctypes.byref(v.v)), self.name)
+            if rc != errors.EBUSY:
+                break
+            # This reader still holds a view of the latest slot: released for the new one.
+            cf = CFrame()
+            check(_retry_torn(lambda: lib.shmfb_reader_latest(h.ptr, ctypes.byref(cf)), self.name))
+            older = self._cow.get(cf.slot)
+            if older is not None and older() is not None:
+                older().release()  # type: ignore[union-attr]
+        check(rc)
+        v.held = True
+        cf = v.v.frame
+        self._cow[cf.slot] = weakref.ref(v)
+        layout = h.info.layout
+        packed = np.asarray(Region(v.v.data[0] - layout.offset[0], h.frame_bytes, True, v))
+        planes = split_planes(packed, layout, h.format, h.width, h.height)
+        return Frame(cf, h, self._dropped(cf.index), packed, planes, True, v)
 
     def _slot_arrays(self, h: _Handle, cf: CFrame) -> tuple[np.ndarray, Planes]:
         """Read-only arrays over one slot, made once per slot."""
@@ -338,6 +381,37 @@ class Reader:
         finally:
             cancel.set()  # a cancelled await stops the worker at its next poll
         return self.latest(out)
+
+
+class _CowView:
+    """One copy-on-write view (shmfb_view); released when nothing refers to
+    it, and holding the reader's handle until then."""
+
+    def __init__(self, h: _Handle) -> None:
+        self.h = h
+        self.v = CView()
+        self.held = False
+        self._release = weakref.finalize(self, _release_view, h, self.v)
+
+    def check(self) -> int:
+        return lib.shmfb_view_check(self.h.ptr, ctypes.byref(self.v)) if self.held else errors.EINVAL
+
+    def release(self) -> None:
+        self.held = False
+        self._release()
+
+
+def _release_view(h: _Handle, v: CView) -> None:
+    lib.shmfb_view_release(h.ptr, ctypes.byref(v))
+
+
+def _retry_torn(call: Callable[[], int], name: str) -> int:
+    """Calls again while the producer laps the reader between two loads."""
+    for _ in range(_LATEST_TRIES):
+        rc = call()
+        if rc != errors.ETORN:
+            return rc
+    raise Error(rc, f"{name}: the producer rewrote the latest slot {_LATEST_TRIES} times in a row")
 
 
 def _check_out(out: np.ndarray, n: int, name: str) -> np.ndarray:

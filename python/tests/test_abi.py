@@ -17,7 +17,7 @@ from shmfb import _lib, color, errors
 
 STRUCTS = {
     "shmfb_layout": _lib.Layout, "shmfb_color": _lib.Color, "shmfb_writer_options": _lib.WriterOptions,
-    "shmfb_planes": _lib.Planes, "shmfb_info": _lib.Info, "shmfb_frame": _lib.CFrame,
+    "shmfb_planes": _lib.Planes, "shmfb_info": _lib.Info, "shmfb_frame": _lib.CFrame, "shmfb_view": _lib.CView,
     "shmfb_stamp": _lib.Stamp, "shmfb_audio_block": _lib.AudioBlock,
 }
 

@@ -162,3 +162,29 @@ def test_colour_and_padded_rows_reach_the_cli(name):
         shmfb.Writer(name, w_, h_, "rgb24", color=shmfb.Color(range="full"))
     with pytest.raises(shmfb.Error, match="SHMFB_EINVAL"):
         shmfb.Writer(name, w_, h_, "rgb24", row_align=3)
+
+
+def test_a_writable_view_is_this_process_own(name):
+    """view(writable=True): writes land in this process only; the producer's
+    slot, another reader and a fresh view still see the published frame."""
+    with shmfb.Writer(name, W, H, "rgba") as w, shmfb.Reader(name) as r, shmfb.Reader(name) as other:
+        w.send(np.full((H, W, 4), 7, np.uint8))
+        with r.view(writable=True) as f:
+            assert f.array.flags.writeable and f.valid()
+            f.array[:10] = 200  # draw on it
+            assert int(f.array[0, 0, 0]) == 200 and int(f.array[20, 0, 0]) == 7
+            assert int(other.view().array[0, 0, 0]) == 7  # the slot itself is untouched
+            assert f.valid()
+            g = r.view(writable=True)  # the same slot again: the old view is given back
+            assert not f.valid() and int(g.array[0, 0, 0]) == 7
+            g.release()
+        w.send(np.full((H, W, 4), 8, np.uint8))
+        w.send(np.full((H, W, 4), 9, np.uint8))
+        w.send(np.full((H, W, 4), 10, np.uint8))  # back in the first slot
+        h = r.view(writable=True)
+        h.array[0, 0, 0] = 1
+        w.send(np.full((H, W, 4), 11, np.uint8))
+        w.send(np.full((H, W, 4), 12, np.uint8))
+        assert h.valid()  # two frames later the slot is still its own
+        w.send(np.full((H, W, 4), 13, np.uint8))  # the producer rewrites it
+        assert not h.valid()
