@@ -8,16 +8,17 @@
  *   claimed   frames written or being written: raised BEFORE the data,
  *   written   frames complete: raised AFTER the data.
  *
- *   writer      claimed = c + n        relaxed store
- *               fence(release)         the claim is visible before any data
- *               ... copy n frames into the ring ...
- *               written = c + n        release: the data before
- *               wake += 1              release; futex wake
+ * They are the two halves of a seqlock on two counters (seqlock.h, where
+ * the barriers are explained):
  *
- *   reader      w = written            acquire, pairs with the store above
+ *   writer      store_claim(claimed, c + n)   the claim before any data
+ *               ... copy n frames into the ring ...
+ *               store_commit(written, c + n)  the data before the count
+ *               wake_bump
+ *
+ *   reader      w = load_committed(written)
  *               ... copy [cursor, min(w, cursor + max)) out ...
- *               fence(acquire)         the copy happens before the re-check
- *               k = claimed            relaxed; ordered by the fence
+ *               k = load_recheck(claimed)     the copy happens before
  *
  * Writing position q overwrites q - capacity, so the copied frames [cursor,
  * end) are intact exactly when k <= cursor + capacity.  If not, the writer
@@ -30,6 +31,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "seqlock.h"
 
 const char *shmfb_sampfmt_name(shmfb_sampfmt f)
 {
@@ -73,32 +75,19 @@ int shmfb_writer_audio_write(shmfb_writer *w, const void *frames, uint32_t count
 		return shmfb__errorf(SHMFB_EINVAL, "%s: %u audio frames at once, the ring holds %u",
 				     w->name, count, w->audio_capacity);
 	uint64_t c = w->audio_written;
-	/* relaxed store of the claim; the release fence orders it before the data. */
-	atomic_store_explicit(&h->audio_claimed, c + count, memory_order_relaxed);
-	/* seq_cst fence: pairs with the reader's acquire fence before it loads
-	 * claimed; a full barrier, because memcpy may use non-temporal stores. */
-	atomic_thread_fence(memory_order_seq_cst);
+	shmfb__store_claim(&h->audio_claimed, c + count);
 	ring_copy((uint8_t *)w->seg.base + w->audio_offset, w->audio_capacity, w->audio_frame_bytes,
 		  c, (uint8_t *)frames, count, 1);
-	/* seq_cst fence: any non-temporal stores of the copy before the count below. */
-	atomic_thread_fence(memory_order_seq_cst);
-	/* release: the frames are in the ring before a reader's acquire load sees them counted. */
-	atomic_store_explicit(&h->audio_written, c + count, memory_order_release);
+	shmfb__store_commit(&h->audio_written, c + count);
 	w->audio_written = c + count;
 
-	/* The clock pair under its own small seqlock (same recipe as slots.c). */
-	uint64_t s = atomic_load_explicit(&h->audio_clock_seq, memory_order_relaxed); /* relaxed: sole writer */
-	atomic_store_explicit(&h->audio_clock_seq, s + 1, memory_order_relaxed); /* relaxed: fence below orders it */
-	/* release fence: odd seq is visible before the new pair. */
-	atomic_thread_fence(memory_order_release);
+	/* The clock pair under its own seqlock. */
+	shmfb__seq_write_begin(&h->audio_clock_seq);
 	atomic_store_explicit(&h->audio_clock_pos, c, memory_order_relaxed);    /* relaxed: inside seqlock */
 	atomic_store_explicit(&h->audio_clock_ns, pts_ns, memory_order_relaxed); /* relaxed: inside seqlock */
-	/* release: the pair before the even seq. */
-	atomic_store_explicit(&h->audio_clock_seq, s + 2, memory_order_release);
+	shmfb__seq_write_end(&h->audio_clock_seq);
 
-	/* release: pairs with the acquire load of audio_wake in shmfb_audio_wait. */
-	atomic_fetch_add_explicit(&h->audio_wake, 1, memory_order_release);
-	shmfb__plat_wake(&w->seg, &h->audio_wake);
+	shmfb__wake_bump(&w->seg, &h->audio_wake);
 	return 0;
 }
 
@@ -126,8 +115,7 @@ static int no_audio(const shmfb_reader *r)
  */
 static int load_written(shmfb_reader *r, uint64_t *w)
 {
-	/* acquire: pairs with the writer's release store; the frames counted are in the ring. */
-	*w = atomic_load_explicit(&r->hdr->audio_written, memory_order_acquire);
+	*w = shmfb__load_committed(&r->hdr->audio_written); /* the frames counted are in the ring */
 	if (*w < r->audio_seen)
 		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: the audio write counter went backwards, from %llu to %llu (mapping corrupt)",
 				     r->open_name, (unsigned long long)r->audio_seen, (unsigned long long)*w);
@@ -144,14 +132,10 @@ static int claim_sane(const shmfb_reader *r, uint64_t w, uint64_t claimed)
 			     r->open_name, (unsigned long long)claimed, (unsigned long long)w);
 }
 
+/* claimed, loaded after whatever the caller read before (the copy, written). */
 static uint64_t load_claimed(const shmfb_reader *r)
 {
-	/* acquire fence: whatever the caller read before (the copy, written)
-	 * happens before this load; pairs with the writer's fence after it
-	 * raises the claim. */
-	atomic_thread_fence(memory_order_acquire);
-	/* relaxed: ordered by the fence above. */
-	return atomic_load_explicit(&r->hdr->audio_claimed, memory_order_relaxed);
+	return shmfb__load_recheck(&r->hdr->audio_claimed);
 }
 
 int shmfb__audio_counters_sane(shmfb_reader *r)
@@ -228,38 +212,33 @@ int shmfb_audio_read(shmfb_reader *r, void *dst, uint32_t max_frames, shmfb_audi
 	return (int)n;
 }
 
+/* 1 once there is audio past the cursor, < 0 when none can come, else 0. */
+static int audio_ready(void *ctx)
+{
+	shmfb_reader *r = ctx;
+	if (shmfb__plat_seg_lost(&r->seg))
+		return mapping_lost(r);
+	uint64_t w;
+	int rc = load_written(r, &w);
+	if (rc < 0)
+		return rc;
+	if (w > r->audio_cursor)
+		return 1;
+	/* acquire: pairs with the writer's release store of CLOSED. */
+	if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == SHMFB_STATE_CLOSED)
+		return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", r->open_name);
+	return 0;
+}
+
 int shmfb_audio_wait(shmfb_reader *r, int64_t timeout_ns, unsigned flags)
 {
 	if (!r->info.audio_rate)
 		return no_audio(r);
-	uint64_t start = shmfb__plat_now_ns();
-	for (;;) {
-		if (shmfb__plat_seg_lost(&r->seg))
-			return mapping_lost(r);
-		/* acquire: pairs with the writer's release add; loaded before written
-		 * so a write between the two makes the futex wait return at once. */
-		uint32_t v = atomic_load_explicit(&r->hdr->audio_wake, memory_order_acquire);
-		uint64_t w;
-		int rc = load_written(r, &w);
-		if (rc < 0)
-			return rc;
-		if (w > r->audio_cursor)
-			return 0;
-		/* acquire: pairs with the writer's release store of CLOSED. */
-		if (atomic_load_explicit(&r->hdr->state, memory_order_acquire) == SHMFB_STATE_CLOSED)
-			return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", r->open_name);
-		int64_t left = -1;
-		if (timeout_ns >= 0) {
-			left = timeout_ns - (int64_t)(shmfb__plat_now_ns() - start);
-			if (left <= 0)
-				return shmfb__errorf(SHMFB_ETIMEDOUT, "%s: no audio within %lld ms",
-						     r->open_name, (long long)(timeout_ns / SHMFB_MS));
-		}
-		if (flags & SHMFB_WAIT_SPIN)
-			shmfb__cpu_relax();
-		else
-			shmfb__plat_wait(&r->seg, &r->hdr->audio_wake, v, left);
-	}
+	int rc = shmfb__wait_until(&r->seg, &r->hdr->audio_wake, timeout_ns, flags, audio_ready, r);
+	if (rc == SHMFB_ETIMEDOUT)
+		return shmfb__errorf(SHMFB_ETIMEDOUT, "%s: no audio within %lld ms", r->open_name,
+				     (long long)(timeout_ns / SHMFB_MS));
+	return rc;
 }
 
 int shmfb_audio_clock(shmfb_reader *r, uint64_t *position, uint64_t *time_ns)
@@ -267,15 +246,10 @@ int shmfb_audio_clock(shmfb_reader *r, uint64_t *position, uint64_t *time_ns)
 	if (!r->info.audio_rate)
 		return no_audio(r);
 	struct shmfb__header *h = r->hdr;
-	/* acquire: pairs with the writer's release store of an even seq. */
-	uint64_t s1 = atomic_load_explicit(&h->audio_clock_seq, memory_order_acquire);
+	uint64_t s1 = shmfb__seq_read_begin(&h->audio_clock_seq);
 	*position = atomic_load_explicit(&h->audio_clock_pos, memory_order_relaxed); /* relaxed: inside seqlock */
 	*time_ns = atomic_load_explicit(&h->audio_clock_ns, memory_order_relaxed);   /* relaxed: inside seqlock */
-	/* acquire fence: the two loads above happen before the re-check. */
-	atomic_thread_fence(memory_order_acquire);
-	/* relaxed: ordered by the fence above. */
-	uint64_t s2 = atomic_load_explicit(&h->audio_clock_seq, memory_order_relaxed);
-	if (s1 != s2 || (s1 & 1))
+	if (shmfb__seq_busy(s1) || shmfb__seq_read_retry(&h->audio_clock_seq, s1))
 		return SHMFB_ETORN;
 	return s1 == 0 ? shmfb__errorf(SHMFB_ENOFRAME, "%s: no audio written yet", r->open_name) : 0;
 }

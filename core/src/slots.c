@@ -7,29 +7,19 @@
  * neither the latest nor the one before it; so a reader that picked up the
  * latest frame has two whole frame periods before that slot is touched.
  *
- * Each slot's metadata carries a seqlock `seq` (Documentation/locking/
- * seqlock.rst): odd while the writer owns the slot.
+ * Each slot's metadata carries a seqlock `seq` (seqlock.h, where the
+ * barriers are explained): odd while the writer owns the slot.
  *
- *   writer (acquire)    seq = odd            relaxed store
- *                       fence(release)       odd is visible before any pixel
+ *   writer (acquire)    seq_write_begin      seq odd before any pixel
  *                       ... pixels, metadata ...
- *   writer (publish)    seq = even           release: pixels+metadata before
+ *   writer (publish)    seq_write_end        pixels+metadata before seq even
  *                       latest = idx<<2|slot release: the slot's seq before
- *                       wake += 1            release: latest before
- *                       futex wake           (always: read-only readers
- *                                             cannot say they are waiting)
+ *                       wake_bump            latest before; readers woken
  *
  *   reader (latest)     v = latest           acquire, pairs with the store above
- *                       s1 = seq             acquire, pairs with seq = even
+ *                       s = seq_read_begin   even, or the slot is being written
  *                       ... metadata, pixels (the caller) ...
- *   reader (valid)      fence(acquire)       reads above happen before s2
- *                       s2 = seq             relaxed; the fence orders it
- *                       ok when s1 == s2 and s1 is even
- *
- * If any pixel read saw a write made after the writer's fence(release), the
- * reader's fence(acquire) makes s2 see the odd value or later, so the frame
- * is rejected: a torn frame can never be accepted.  The pixels themselves
- * are plain memory (the Linux kernel's seqlocks work the same way).
+ *   reader (valid)      seq_read_retry       the frame is good when seq is still s
  *
  * Everything read from the mapping here is untrusted: slot indices are
  * range-checked, and offsets come from the reader's validated copy of the
@@ -38,6 +28,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "seqlock.h"
 
 /* ------------------------------------------------------------ writer side */
 
@@ -46,16 +37,7 @@ void shmfb_writer_acquire(shmfb_writer *w, shmfb_planes *p)
 	struct shmfb__header *h = w->hdr;
 	if (!w->acquired) {
 		uint32_t s = (w->last_slot + 1) % SHMFB_SLOTS;
-		struct shmfb__slot_meta *m = &h->meta[s];
-		/* relaxed: only this process writes seq, so it reads its own value. */
-		uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
-		/* relaxed store of odd; the release fence below orders it before the pixels. */
-		atomic_store_explicit(&m->seq, seq | 1, memory_order_relaxed);
-		/* seq_cst fence (release would do for ordinary stores): pairs with the
-		 * reader's acquire fence in shmfb_frame_valid, and on x86 it is a full
-		 * barrier, so even non-temporal pixel stores, which a release fence
-		 * does not order, stay after the odd seq. */
-		atomic_thread_fence(memory_order_seq_cst);
+		shmfb__seq_write_begin(&h->meta[s].seq);
 		w->cur = s;
 		w->acquired = 1;
 	}
@@ -85,20 +67,12 @@ void shmfb_writer_publish(shmfb_writer *w, uint64_t frame_number, uint64_t pts_n
 	atomic_store_explicit(&m->pts_ns, pts_ns, memory_order_relaxed);              /* relaxed: inside seqlock */
 	atomic_store_explicit(&m->publish_ns, now, memory_order_relaxed);             /* relaxed: inside seqlock */
 	atomic_store_explicit(&m->bytes_used, w->layout.frame_bytes, memory_order_relaxed); /* relaxed: inside seqlock */
-	/* relaxed load: only this process writes seq. */
-	uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
-	/* seq_cst fence: the caller may have drawn with non-temporal stores, which
-	 * the release store below does not order on x86; a full barrier does. */
-	atomic_thread_fence(memory_order_seq_cst);
-	/* release: pixels and metadata happen before a reader's acquire load sees this even value. */
-	atomic_store_explicit(&m->seq, seq + 1, memory_order_release);
+	shmfb__seq_write_end(&m->seq);
 	/* release: pairs with the reader's acquire load of latest; the slot is complete before. */
 	atomic_store_explicit(&h->latest, SHMFB__LATEST(index, w->cur), memory_order_release);
 	/* relaxed: a liveness hint compared against seconds; no data depends on it. */
 	atomic_store_explicit(&h->heartbeat_ns, now, memory_order_relaxed);
-	/* release: pairs with the acquire load of wake in shmfb_reader_wait; latest is visible first. */
-	atomic_fetch_add_explicit(&h->wake, 1, memory_order_release);
-	shmfb__plat_wake(&w->seg, &h->wake);
+	shmfb__wake_bump(&w->seg, &h->wake);
 	w->published = index;
 	w->last_slot = w->cur;
 	w->acquired = 0;
@@ -199,15 +173,14 @@ int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f)
 	if (rc < 0)
 		return rc;
 	struct shmfb__slot_meta *m = meta_of(r, slot);
-	/* acquire: pairs with the writer's release store of an even seq in publish. */
-	uint64_t s1 = atomic_load_explicit(&m->seq, memory_order_acquire);
+	uint64_t s1 = shmfb__seq_read_begin(&m->seq);
 	/* relaxed: inside the seqlock; shmfb_frame_valid re-checks seq after them. */
 	uint64_t slot_index = atomic_load_explicit(&m->index, memory_order_relaxed);
 	f->frame_number = atomic_load_explicit(&m->frame_number, memory_order_relaxed); /* relaxed: inside seqlock */
 	f->pts_ns = atomic_load_explicit(&m->pts_ns, memory_order_relaxed);             /* relaxed: inside seqlock */
 	f->publish_ns = atomic_load_explicit(&m->publish_ns, memory_order_relaxed);     /* relaxed: inside seqlock */
 	/* Lapped: the writer has begun reusing the slot, or it holds another frame. */
-	if ((s1 & 1) || slot_index != index)
+	if (shmfb__seq_busy(s1) || slot_index != index)
 		return SHMFB_ETORN;
 	r->last_index = index;
 	f->index = index;
@@ -220,12 +193,7 @@ int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f)
 
 int shmfb_frame_valid(const shmfb_reader *r, const shmfb_frame *f)
 {
-	/* acquire fence: the caller's reads of pixels and metadata happen before
-	 * the re-load of seq; pairs with the writer's release fence in acquire. */
-	atomic_thread_fence(memory_order_acquire);
-	struct shmfb__slot_meta *m = meta_of(r, f->slot % SHMFB_SLOTS);
-	/* relaxed: ordered by the fence above. */
-	return atomic_load_explicit(&m->seq, memory_order_relaxed) == f->seq__;
+	return !shmfb__seq_read_retry(&meta_of(r, f->slot % SHMFB_SLOTS)->seq, f->seq__);
 }
 
 int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f)
@@ -234,8 +202,8 @@ int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f)
 	if (slot >= SHMFB_SLOTS)
 		return shmfb__errorf(SHMFB_EINVAL, "%s: no slot %u", r->open_name, slot);
 	struct shmfb__slot_meta *m = meta_of(r, slot);
-	/* acquire: pairs with the writer's release store of an even seq in publish. */
-	uint64_t s1 = atomic_load_explicit(&m->seq, memory_order_acquire);
+	uint64_t s1 = shmfb__seq_read_begin(&m->seq);
+	/* relaxed: inside the seqlock; shmfb_frame_valid re-checks seq after them. */
 	f->index = atomic_load_explicit(&m->index, memory_order_relaxed);               /* relaxed: inside seqlock */
 	f->frame_number = atomic_load_explicit(&m->frame_number, memory_order_relaxed); /* relaxed: inside seqlock */
 	f->pts_ns = atomic_load_explicit(&m->pts_ns, memory_order_relaxed);             /* relaxed: inside seqlock */
@@ -243,7 +211,7 @@ int shmfb_reader_slot(shmfb_reader *r, uint32_t slot, shmfb_frame *f)
 	f->bytes = atomic_load_explicit(&m->bytes_used, memory_order_relaxed);          /* relaxed: inside seqlock */
 	f->slot = slot;
 	f->seq__ = s1;
-	if (s1 & 1 || !shmfb_frame_valid(r, f))
+	if (shmfb__seq_busy(s1) || !shmfb_frame_valid(r, f))
 		return SHMFB_ETORN;
 	return s1 == 0 ? SHMFB_ENOFRAME : 0;
 }
@@ -320,36 +288,35 @@ static int state_sane(const shmfb_reader *r, uint32_t st)
 			     r->open_name, st);
 }
 
+struct frame_wait {
+	shmfb_reader *r;
+	uint64_t after;
+};
+
+/* 1 once a frame after `after` is published, < 0 when none can come, else 0. */
+static int frame_ready(void *ctx)
+{
+	const struct frame_wait *fw = ctx;
+	shmfb_reader *r = fw->r;
+	int rc = latest_sane(r);
+	if (rc < 0)
+		return rc;
+	if (shmfb_reader_latest_index(r) > fw->after)
+		return 1;
+	uint32_t st = load_state(r);
+	if (st == SHMFB_STATE_CLOSED)
+		return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", r->open_name);
+	return state_sane(r, st);
+}
+
 int shmfb_reader_wait(shmfb_reader *r, uint64_t after, int64_t timeout_ns, unsigned flags)
 {
-	shmfb_atomic_u32 *wake = &r->hdr->wake;
-	uint64_t start = shmfb__plat_now_ns();
-	for (;;) {
-		/* acquire: pairs with the writer's release add; read before latest
-		 * so a publish between the two loads makes the futex wait return. */
-		uint32_t w = atomic_load_explicit(wake, memory_order_acquire);
-		int rc = latest_sane(r);
-		if (rc < 0)
-			return rc;
-		if (shmfb_reader_latest_index(r) > after)
-			return 0;
-		uint32_t st = load_state(r);
-		if (st == SHMFB_STATE_CLOSED)
-			return shmfb__errorf(SHMFB_ECLOSED, "%s: producer closed the mapping", r->open_name);
-		if (state_sane(r, st) < 0)
-			return SHMFB_EBADSTATE;
-		int64_t left = -1;
-		if (timeout_ns >= 0) {
-			left = timeout_ns - (int64_t)(shmfb__plat_now_ns() - start);
-			if (left <= 0)
-				return shmfb__errorf(SHMFB_ETIMEDOUT, "%s: no new frame within %lld ms",
-						     r->open_name, (long long)(timeout_ns / SHMFB_MS));
-		}
-		if (flags & SHMFB_WAIT_SPIN)
-			shmfb__cpu_relax();
-		else
-			shmfb__plat_wait(&r->seg, wake, w, left);
-	}
+	struct frame_wait fw = {r, after};
+	int rc = shmfb__wait_until(&r->seg, &r->hdr->wake, timeout_ns, flags, frame_ready, &fw);
+	if (rc == SHMFB_ETIMEDOUT)
+		return shmfb__errorf(SHMFB_ETIMEDOUT, "%s: no new frame within %lld ms", r->open_name,
+				     (long long)(timeout_ns / SHMFB_MS));
+	return rc;
 }
 
 uint64_t shmfb_reader_heartbeat(shmfb_reader *r)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "seqlock.h"
 
 void shmfb_writer_options_init(shmfb_writer_options *o)
 {
@@ -113,12 +114,8 @@ int shmfb_writer_close(shmfb_writer *w)
 	int rc = 0;
 	/* release: every frame published before is visible to whoever sees CLOSED. */
 	atomic_store_explicit(&w->hdr->state, SHMFB_STATE_CLOSED, memory_order_release);
-	/* release: pairs with the acquire load of wake in shmfb_reader_wait. */
-	atomic_fetch_add_explicit(&w->hdr->wake, 1, memory_order_release);
-	shmfb__plat_wake(&w->seg, &w->hdr->wake);
-	/* release: pairs with the acquire load of audio_wake in shmfb_audio_wait. */
-	atomic_fetch_add_explicit(&w->hdr->audio_wake, 1, memory_order_release);
-	shmfb__plat_wake(&w->seg, &w->hdr->audio_wake);
+	shmfb__wake_bump(&w->seg, &w->hdr->wake);
+	shmfb__wake_bump(&w->seg, &w->hdr->audio_wake);
 	if (!(w->flags & SHMFB_CREATE_KEEP) && shmfb__plat_seg_is_current(w->name, &w->seg))
 		rc = shmfb__plat_unlink(w->name);
 	shmfb__plat_seg_close(&w->seg);
