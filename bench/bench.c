@@ -12,20 +12,6 @@
 #include "../core/cli/cli.h"
 #include "bench.h"
 
-static const char usage_text[] =
-	"usage: shmfb bench [--size WxH] [--format F] [--seconds S] [--readers K]\n"
-	"                   [--json FILE] [--svg FILE] [--latency-frames N] [--sections LIST]\n"
-	"                   [--quick]\n"
-	"  --size WxH          frame size for latency, readers and peers (1920x1080)\n"
-	"  --format F          pixel format: rgba bgra rgb24 gray8 nv12 i420 yuyv (rgba)\n"
-	"  --seconds S         length of each throughput, readers and peer run (2)\n"
-	"  --readers K         reader runs with 1, 2, 4, ... K readers (8, at most 32)\n"
-	"  --latency-frames N  frames per latency mode (100000)\n"
-	"  --json FILE         write the results as JSON (keys: docs/PERFORMANCE.md)\n"
-	"  --svg FILE          latency histogram picture (default: FILE.svg beside --json)\n"
-	"  --sections LIST     run only some of: latency,throughput,readers,peers,writecopy\n"
-	"  --quick             a few seconds, to prove it works (numbers are rough)\n";
-
 static uint32_t name_counter;
 
 void bench_progress(const char *fmt, ...)
@@ -115,7 +101,7 @@ static int parse_sections(const char *s, unsigned *out)
 	return *out ? 0 : -1;
 }
 
-/* 0 parsed, 1 help printed, 2 usage error printed. */
+/* 0 parsed, 2 usage error printed (shmfb bench --help is main.c's). */
 static int parse_options(int argc, char **argv, bench_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -127,15 +113,17 @@ static int parse_options(int argc, char **argv, bench_opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int takes = strcmp(a, "--quick") && strcmp(a, "-h") && strcmp(a, "--help");
+		if (!strcmp(a, "--")) { /* the end of the options, and bench takes nothing else */
+			if (i + 1 < argc)
+				return cli_fail(2, "bench: unexpected argument '%s'", argv[i + 1]);
+			break;
+		}
+		int takes = strcmp(a, "--quick") != 0;
 		if (takes && !val) {
 			cli_fail(2, "bench: %s needs a value", a);
 			return 2;
 		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
-			return 1;
-		} else if (!strcmp(a, "--quick")) {
+		if (!strcmp(a, "--quick")) {
 			o->quick = 1;
 		} else if (!strcmp(a, "--size")) {
 			if (parse_size(val, &o->width, &o->height) < 0)
@@ -213,7 +201,7 @@ int cmd_bench(int argc, char **argv)
 	bench_opts o;
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
-		return rc == 1 ? 0 : 2;
+		return rc;
 	char svg[4096] = "";
 	if (o.svg_path)
 		snprintf(svg, sizeof svg, "%s", o.svg_path);

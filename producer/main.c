@@ -57,7 +57,11 @@ static void usage(FILE *f)
 		"  --audio-channels N  channels of the tone, 1 to 8 (default 2)\n"
 		"  --audio-format F    s16 or f32 (default s16)\n"
 		"  --av-sync           with --pattern: a white frame and a click in the audio\n"
-		"                      at the same instant once a second\n");
+		"                      at the same instant once a second\n"
+		"other:\n"
+		"  -h, --help          this text\n"
+		"  --                  end of the options: what follows is the NAME\n\n"
+		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n");
 }
 
 /* A usage error: one line, exit status 2. */
@@ -286,9 +290,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->images = calloc((size_t)argc, sizeof *o->images);
 	if (!o->images)
 		return bad("out of memory");
+	int ended = 0;
 	for (int i = 1; i < argc; i++) {
 		char opt[32];
 		const char *a = argv[i];
+		if (!ended && !strcmp(a, "--")) {
+			ended = 1;
+			continue;
+		}
+		if (ended || a[0] != '-' || !a[1]) {
+			if (o->name)
+				return bad("one NAME only (got '%s' and '%s')", o->name, a);
+			o->name = a;
+			continue;
+		}
 		size_t len = strcspn(a, "=");
 		snprintf(opt, sizeof opt, "%.*s", (int)(len < sizeof opt - 1 ? len : sizeof opt - 1), a);
 		const char *v = NULL;
@@ -347,18 +362,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->writer.flags |= SHMFB_CREATE_REPLACE;
 		} else if (!strcmp(a, "--keep")) {
 			o->writer.flags |= SHMFB_CREATE_KEEP;
-		} else if (a[0] == '-' && a[1]) {
-			rc = bad("unknown option '%s' (try --help)", a);
-		} else if (o->name) {
-			rc = bad("one NAME only (got '%s' and '%s')", o->name, a);
 		} else {
-			o->name = a;
+			rc = bad("unknown option '%s' (try --help)", a);
 		}
 		if (rc)
 			return rc;
 	}
 	if (!o->name)
 		return bad("no mapping NAME given (usage: " PROG " [options] NAME)");
+	if (shmfb_name_check(o->name) < 0)
+		return bad("%s", shmfb_errdetail());
 	if (o->hold_set && o->source != SOURCE_IMAGE)
 		return bad("--hold is only for --image");
 	int rc = check_audio(o);
@@ -438,7 +451,7 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		warnf("%s", shmfb_errdetail());
 		r.w = NULL;
-		return finish(&r, &s, a, rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1);
+		return finish(&r, &s, a, 1); /* the name's syntax was checked: a usage error is 2 */
 	}
 	/* Video frame 0 and audio sample 0 share one start time (--av-sync relies on it). */
 	uint64_t start = shmfb_now_ns() + 20 * SHMFB_MS;

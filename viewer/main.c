@@ -119,9 +119,11 @@ static void usage(FILE *f)
 		"  --overlay          start with the overlay shown (key i)\n"
 		"  --no-audio         do not play the mapping's audio\n"
 		"  --audio-latency MS target from audio written to sound (default 40)\n"
-		"  -h, --help         this text\n\n"
+		"  -h, --help         this text\n"
+		"  --                 end of the options: what follows is the NAME\n\n"
 		"keys: f fullscreen, 1 pixel-exact 1:1, space freeze, s screenshot,\n"
-		"      i overlay, q or Esc quit\n");
+		"      i overlay, q or Esc quit\n\n"
+		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n");
 }
 
 /* ---------------------------------------------------------------- options */
@@ -159,10 +161,19 @@ static int parse_args(int argc, char **argv, options *o)
 	o->vsync = 1;
 	o->timeout_ns = -1;
 	o->audio_latency_ms = 40;
+	int ended = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (ended || a[0] != '-' || !a[1]) {
+			if (o->name) {
+				viewer_error("one NAME only, got '%s' and '%s'", o->name, a);
+				return 2;
+			}
+			o->name = a;
+		} else if (!strcmp(a, "--")) {
+			ended = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 1;
 		} else if (!strcmp(a, "--no-vsync")) {
@@ -206,14 +217,9 @@ static int parse_args(int argc, char **argv, options *o)
 			else
 				o->screenshot = val;
 			i++;
-		} else if (a[0] == '-' && a[1]) {
+		} else {
 			viewer_error("unknown option '%s' (see --help)", a);
 			return 2;
-		} else if (o->name) {
-			viewer_error("one NAME only, got '%s' and '%s'", o->name, a);
-			return 2;
-		} else {
-			o->name = a;
 		}
 	}
 	if (!o->name) {

@@ -135,9 +135,16 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 	a->info = 0;
 	a->audio = 0;
 	a->seconds_ns = -1;
+	int ended = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
-		if (!strcmp(s, "--info")) {
+		if (ended || s[0] != '-' || !s[1]) {
+			if (a->name)
+				return cli_fail(2, "cat: one NAME only (got '%s' and '%s')", a->name, s);
+			a->name = s;
+		} else if (!strcmp(s, "--")) {
+			ended = 1;
+		} else if (!strcmp(s, "--info")) {
 			a->info = 1;
 		} else if (!strcmp(s, "--audio")) {
 			a->audio = 1;
@@ -155,16 +162,14 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 				return cli_fail(2, "cat: --frames %s: expected a whole number of at least 1", v);
 			if (s[2] == 't' && (cli_parse_seconds(v, &a->timeout_ns) < 0 || a->timeout_ns <= 0))
 				return cli_fail(2, "cat: --timeout %s: expected seconds greater than 0", v);
-		} else if (s[0] == '-' && s[1]) {
-			return cli_fail(2, "cat: unknown option '%s'", s);
-		} else if (a->name) {
-			return cli_fail(2, "cat: one NAME only (got '%s' and '%s')", a->name, s);
 		} else {
-			a->name = s;
+			return cli_fail(2, "cat: unknown option '%s' (try shmfb cat --help)", s);
 		}
 	}
 	if (!a->name)
-		return cli_fail(2, "usage: shmfb cat NAME [--audio] [--frames N] [--seconds S] [--timeout S] [--info]");
+		return cli_fail(2, "usage: shmfb cat [--audio] [--frames N | --seconds S] [--timeout S] [--info] NAME");
+	if (cli_check_name("cat", a->name))
+		return 2;
 	if (a->seconds_ns >= 0 && !a->audio)
 		return cli_fail(2, "cat: --seconds is for --audio");
 	if (a->seconds_ns >= 0 && a->frames)
@@ -321,10 +326,8 @@ int cmd_cat(int argc, char **argv)
 		return cli_fail(2, "cat: standard output is a terminal; pipe the frames somewhere (see --info)");
 	cli_stdout_for_frames();
 	shmfb_reader *r;
-	rc = shmfb_open(a.name, &r);
-	if (rc < 0)
-		return cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "cat: %s",
-				shmfb_errdetail());
+	if (shmfb_open(a.name, &r) < 0)
+		return cli_fail(1, "cat: %s", shmfb_errdetail());
 	if (a.audio && !shmfb_reader_info(r)->audio_rate) {
 		shmfb_reader_close(r);
 		return cli_fail(1, "cat: %s: the mapping carries no audio", a.name);

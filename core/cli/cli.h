@@ -25,6 +25,13 @@ void cli_stdout_for_frames(void);
 
 /* Prints "shmfb: <message>" to stderr and returns status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A NAME given on the command line against the naming rules: 0, or 2 (a
+ * usage error) after "shmfb: CMD: <why>".  A name that obeys them and then
+ * fails to open (missing, a refused symbolic link, permission) is a failure
+ * at run time: exit status 1.
+ */
+int cli_check_name(const char *cmd, const char *name);
 /* Parses a whole decimal number in [min, max]; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parses seconds as a decimal (e.g. "2.5") into nanoseconds; 0 or -1. */

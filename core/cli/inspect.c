@@ -128,23 +128,27 @@ static void print_json(shmfb_reader *r, const char *name)
 int cmd_info(int argc, char **argv)
 {
 	const char *name = NULL;
-	int json = 0;
+	int json = 0, ended = 0;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+		const char *s = argv[i];
+		if (!ended && !strcmp(s, "--"))
+			ended = 1;
+		else if (!ended && !strcmp(s, "--json"))
 			json = 1;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_fail(2, "info: unknown option '%s'", argv[i]);
+		else if (!ended && s[0] == '-' && s[1])
+			return cli_fail(2, "info: unknown option '%s' (try shmfb info --help)", s);
 		else if (name)
-			return cli_fail(2, "info: one NAME only (got '%s' and '%s')", name, argv[i]);
+			return cli_fail(2, "info: one NAME only (got '%s' and '%s')", name, s);
 		else
-			name = argv[i];
+			name = s;
 	}
 	if (!name)
-		return cli_fail(2, "usage: shmfb info NAME [--json]");
+		return cli_fail(2, "usage: shmfb info [--json] NAME");
+	if (cli_check_name("info", name))
+		return 2;
 	shmfb_reader *r;
-	int rc = shmfb_open(name, &r);
-	if (rc < 0)
-		return cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "%s", shmfb_errdetail());
+	if (shmfb_open(name, &r) < 0)
+		return cli_fail(1, "%s", shmfb_errdetail());
 	if (json)
 		print_json(r, name);
 	else
@@ -194,27 +198,81 @@ int cmd_ls(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			c.json = 1;
-		else
-			return cli_fail(2, "ls: unexpected argument '%s'", argv[i]);
+		else if (strcmp(argv[i], "--"))
+			return cli_fail(2, "ls: unexpected argument '%s' (try shmfb ls --help)", argv[i]);
 	}
 	if (c.json)
 		printf("[");
 	int rc = shmfb_list(ls_one, &c);
 	if (c.json)
 		printf("]\n");
-	return rc < 0 ? cli_fail(1, "%s", shmfb_errdetail()) : 0;
+	return rc < 0 ? cli_fail(1, "ls: %s", shmfb_errdetail()) : 0;
+}
+
+struct rm_dead_ctx {
+	int status;
+};
+
+/* The pid of name's producer if it died without closing, else 0. */
+static uint32_t dead_producer(const char *name)
+{
+	shmfb_reader *r;
+	if (shmfb_open(name, &r) < 0)
+		return 0; /* not a mapping it may judge: another user's, or not valid */
+	uint32_t pid = shmfb_reader_status(r) == SHMFB_EDEAD ? shmfb_reader_info(r)->producer_pid : 0;
+	shmfb_reader_close(r);
+	return pid;
+}
+
+/* Removes name if its producer is dead; the others are left as they are. */
+static void rm_if_dead(const char *name, void *p)
+{
+	struct rm_dead_ctx *c = p;
+	uint32_t pid = dead_producer(name);
+	if (!pid)
+		return;
+	int rc = shmfb_unlink_dead(name);
+	if (rc == 0)
+		printf("removed %s (producer pid %u had died)\n", name, pid);
+	else if (rc != SHMFB_EEXIST && rc != SHMFB_ENOENT && rc != SHMFB_EREPLACED) /* taken over meanwhile */
+		c->status = cli_fail(1, "%s", shmfb_errdetail());
+}
+
+/* rm --dead: the names given, or every name when none is. */
+static int rm_dead(int names, char **argv)
+{
+	struct rm_dead_ctx c = {0};
+	if (!names && shmfb_list(rm_if_dead, &c) < 0)
+		return cli_fail(1, "rm: %s", shmfb_errdetail());
+	for (int i = 1; i <= names; i++)
+		rm_if_dead(argv[i], &c);
+	return c.status;
 }
 
 int cmd_rm(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_fail(2, "usage: shmfb rm NAME...");
-	int status = 0;
+	int dead = 0, names = 0, ended = 0;
 	for (int i = 1; i < argc; i++) {
-		int rc = shmfb_unlink(argv[i]);
-		if (rc < 0)
-			status = cli_fail(rc == SHMFB_EBADNAME || rc == SHMFB_ENAMETOOLONG ? 2 : 1, "%s",
-					  shmfb_errdetail());
+		const char *s = argv[i];
+		if (!ended && !strcmp(s, "--"))
+			ended = 1;
+		else if (!ended && !strcmp(s, "--dead"))
+			dead = 1;
+		else if (!ended && s[0] == '-' && s[1])
+			return cli_fail(2, "rm: unknown option '%s' (try shmfb rm --help)", s);
+		else if (cli_check_name("rm", s))
+			return 2;
+		else
+			argv[++names] = argv[i]; /* the names, in order, from argv[1] */
+	}
+	if (dead)
+		return rm_dead(names, argv);
+	if (!names)
+		return cli_fail(2, "usage: shmfb rm NAME... | shmfb rm --dead [NAME...]");
+	int status = 0;
+	for (int i = 1; i <= names; i++) {
+		if (shmfb_unlink(argv[i]) < 0)
+			status = cli_fail(1, "%s", shmfb_errdetail());
 	}
 	return status;
 }

@@ -661,6 +661,17 @@ SHMFB_API int shmfb_name_check(const char *name);
 
 /* Removes a name (for shmfb rm).  0, SHMFB_ENOENT, SHMFB_EBADNAME, ... */
 SHMFB_API int shmfb_unlink(const char *name);
+/*
+ * Removes a name only if its producer died without closing the mapping
+ * (state running, the creator's lock free: what shmfb_reader_status calls
+ * SHMFB_EDEAD), for shmfb rm --dead.  It holds the dead creator's lock while
+ * it removes the name, the rule a takeover follows, so a producer that takes
+ * the name over meanwhile keeps it.  0 when removed (or gone, or taken over
+ * meanwhile); SHMFB_EEXIST when a producer holds it (running, stale, or
+ * being created); SHMFB_ECLOSED when its producer closed it and kept the name
+ * on purpose; whatever shmfb_open returns for a name it cannot open.
+ */
+SHMFB_API int shmfb_unlink_dead(const char *name);
 
 /* Calls fn for each shmfb mapping name visible on this machine. */
 SHMFB_API int shmfb_list(void (*fn)(const char *name, void *ctx), void *ctx);

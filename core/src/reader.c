@@ -105,6 +105,21 @@ int shmfb_unlink(const char *name)
 	return rc < 0 ? rc : shmfb__plat_unlink(name);
 }
 
+int shmfb_unlink_dead(const char *name)
+{
+	shmfb_reader *r;
+	int rc = shmfb_open(name, &r);
+	if (rc < 0)
+		return rc;
+	rc = shmfb_reader_status(r);
+	if (rc == SHMFB_EDEAD)
+		rc = shmfb__plat_unlink_unowned(name, &r->seg);
+	else if (rc == 0 || rc == SHMFB_ESTALE)
+		rc = shmfb__errorf(SHMFB_EEXIST, "%s: producer pid %u is alive", name, r->info.producer_pid);
+	shmfb_reader_close(r);
+	return rc;
+}
+
 int shmfb_list(void (*fn)(const char *name, void *ctx), void *ctx)
 {
 	return shmfb__plat_list(fn, ctx);
