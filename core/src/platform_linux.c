@@ -315,6 +315,20 @@ static int create_locked(const char *name, mode_t mode)
 	return create_named_locked(name, mode);
 }
 
+/* Maps all of fd shared into seg, which then owns fd. */
+static int map_shared(shmfb__seg *seg, int fd, size_t size, int writable, int flags, const char *name)
+{
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	void *p = mmap(NULL, size, prot, MAP_SHARED | flags, fd, 0);
+	if (p == MAP_FAILED)
+		return sys_error("mmap", name);
+	seg->handle = fd;
+	seg->base = p;
+	seg->size = size;
+	seg->writable = writable;
+	return 0;
+}
+
 int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__seg *seg)
 {
 	memset(seg, 0, sizeof *seg);
@@ -326,16 +340,9 @@ int shmfb__plat_seg_create(const char *name, size_t size, uint32_t mode, shmfb__
 	if (rc < 0)
 		goto fail;
 	/* MAP_POPULATE: every page is faulted in now, none on the frame path. */
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (p == MAP_FAILED) {
-		rc = sys_error("mmap", name);
-		goto fail;
-	}
-	seg->handle = fd;
-	seg->base = p;
-	seg->size = size;
-	seg->writable = 1;
-	return 0;
+	rc = map_shared(seg, fd, size, 1, MAP_POPULATE, name);
+	if (rc == 0)
+		return 0;
 fail:
 	/* Remove what this call created, and only that; keep the error detail. */
 	if (name_is_fd(name, fd))
@@ -381,17 +388,10 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 		goto fail;
 	}
 	size_t size = (size_t)st.st_size;
-	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-	void *p = mmap(NULL, size, prot, MAP_SHARED | (populated(name, &st) ? MAP_POPULATE : 0), fd, 0);
-	if (p == MAP_FAILED) {
-		rc = sys_error("mmap", name);
+	rc = map_shared(seg, fd, size, writable, populated(name, &st) ? MAP_POPULATE : 0, name);
+	if (rc < 0)
 		goto fail;
-	}
-	seg->handle = fd;
-	seg->base = p;
-	seg->size = size;
-	seg->writable = writable;
-	seg->extra = writable ? 0 : guard_add(p, size, PROT_READ);
+	seg->extra = writable ? 0 : guard_add(seg->base, size, PROT_READ);
 	return 0;
 fail:
 	close(fd);
