@@ -166,11 +166,16 @@ static void ls_one(const char *name, void *p)
 	struct ls_ctx *c = p;
 	shmfb_reader *r;
 	int rc = shmfb_open(name, &r);
-	const char *state = rc < 0 ? "invalid" : status_word(shmfb_reader_status(r));
+	/* Another user's mapping this user may not read is not invalid: say so. */
+	const char *state = rc == SHMFB_EACCES ? "denied" : rc < 0 ? "invalid" : status_word(shmfb_reader_status(r));
 	if (c->json) {
 		printf("%s{\"name\": ", c->count ? ", " : "");
 		json_string(name);
 		printf(", \"state\": \"%s\"", state);
+		if (rc < 0) {
+			printf(", \"error\": ");
+			json_string(shmfb_errdetail());
+		}
 		if (rc == 0)
 			printf(", \"width\": %u, \"height\": %u, \"format\": \"%s\", \"producer_pid\": %u, \"published\": %llu",
 			       shmfb_reader_info(r)->width, shmfb_reader_info(r)->height,

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -364,10 +365,33 @@ static int populated(const char *name, const struct stat *st)
 	return !shmfb__name_is_path(name) && (uint64_t)st->st_blocks * 512 >= (uint64_t)st->st_size;
 }
 
+/*
+ * Opening was refused (EACCES): says whose the object is and its mode, so
+ * that a user sees why (another user's 0600 mapping, say) rather than a
+ * bare "Permission denied".
+ */
+static int access_denied(const char *name)
+{
+	char path[SHMFB_PATH_MAX + sizeof SHM_DIR + sizeof SHM_PREFIX + 2];
+	object_path(name, path, sizeof path);
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return shmfb__errorf(SHMFB_EACCES, "%s: access denied", name);
+	char owner[64] = "", buf[1024];
+	struct passwd pw, *found = NULL;
+	if (getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found)
+		snprintf(owner, sizeof owner, "%s, ", found->pw_name);
+	return shmfb__errorf(SHMFB_EACCES, "%s: access denied: owned by %suid %u, mode %04o (this process is uid %u)",
+			     name, owner, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			     (unsigned)geteuid());
+}
+
 int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 {
 	memset(seg, 0, sizeof *seg);
 	int fd = open_object(name, writable ? O_RDWR : O_RDONLY, 0);
+	if (fd < 0 && errno == EACCES)
+		return access_denied(name);
 	if (fd < 0)
 		return errno == ENOENT ? shmfb__errorf(SHMFB_ENOENT, "%s: no such mapping", name)
 				       : sys_error("open", name);
