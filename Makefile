@@ -9,6 +9,7 @@
 #   make CROSS=x86_64-w64-mingw32-   the Windows build, into build/win32
 #   make test-win32      the Windows build's tests under Wine (docs/WINDOWS.md)
 #   make python          the Python package into build/python (PYTHONPATH=build/python)
+#   make gst             the GStreamer plugin build/gst/libgstshmfb.so (docs/GSTREAMER.md)
 
 CC ?= cc
 ifeq ($(origin CC),default)
@@ -166,15 +167,19 @@ TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%$(EXE))
 SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%$(EXE))
 
 .PHONY: all lib programs test check demo install uninstall clean samples deps \
-	deps-test lint fuzz valgrind soak test-win32 win32-check sdl2-mingw no-viewer python
+	deps-test lint fuzz valgrind soak test-win32 win32-check sdl2-mingw no-viewer python \
+	gst gst-if-found gst-check-build
 .DEFAULT_GOAL := all
 
-all: deps lib programs
+all: deps lib programs gst-if-found
 
 # Debian packages: installed when run as root, otherwise the command printed.
 DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
+DEPS_GST := libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools \
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good iproute2
 DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev \
-	python3 python3-numpy python3-pytest
+	python3 python3-numpy python3-pytest \
+	$(DEPS_GST)
 deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
@@ -273,6 +278,7 @@ $(BUILD)/tests/tools/xkey: LDLIBS += $(or $(shell $(PKG_CONFIG) --libs x11 2>/de
 
 # python/tests/run.sh runs tests/run.sh, then pytest, and counts both.
 test check: deps-test all $(TESTS) $(TOOLS) samples python
+	$(Q)$(MAKE) --no-print-directory gst-check-build
 	$(Q)BUILD=$(BUILD) SAN=$(SAN) PYTHON=$(PYTHON) sh python/tests/run.sh \
 		sh tests/run.sh $(TESTS) $(sort $(filter-out tests/run.sh,$(wildcard tests/*.sh)))
 
@@ -290,6 +296,43 @@ $(BUILD)/python/shmfb/libshmfb.so.0: $(LIBSO)
 $(BUILD)/python/shmfb/%: python/shmfb/%
 	@mkdir -p $(@D)
 	$(call quiet,CP,$@)cp $< $@
+
+# The GStreamer plugin: GStreamer only here, the core linked in (PIC).  Built
+# by `make` when the dev packages are there; make test installs them first,
+# so it builds the plugin and its test programs in a make that sees them.
+GST_PKGS := gstreamer-1.0 gstreamer-base-1.0 gstreamer-video-1.0 gstreamer-audio-1.0
+GST_FOUND := $(if $(filter posix,$(PLATFORM)),$(shell $(PKG_CONFIG) --exists $(GST_PKGS) && echo yes),)
+GST_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(GST_PKGS)))
+GST_LIBS = $(shell $(PKG_CONFIG) --libs $(GST_PKGS))
+GST_PLUGIN := $(BUILD)/gst/libgstshmfb.so
+GST_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard gst/*.c))
+GST_PLUGINDIR ?= $(LIBDIR)/gstreamer-1.0
+GST_TEST_BINS := $(BUILD)/tests/gst_harness $(BUILD)/tests/gst_tool
+gst: $(GST_PLUGIN)
+gst-if-found:
+ifeq ($(GST_FOUND),yes)
+	$(Q)$(MAKE) --no-print-directory gst
+else ifeq ($(PLATFORM),posix)
+	@echo "  SKIP    gst/ plugin: no GStreamer dev packages (libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)"
+endif
+# Sanitized plugins cannot load into gst-launch-1.0: those runs skip the plugin tests.
+gst-check-build:
+ifeq ($(GST_FOUND)$(SAN),yes)
+	$(Q)$(MAKE) --no-print-directory gst $(GST_TEST_BINS)
+endif
+$(OBJ)/gst/%.o: gst/%.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(PIC_CFLAGS) -Icore/include $(GST_CFLAGS) -c -o $@ $<
+$(GST_PLUGIN): $(GST_OBJ) $(CORE_PIC)
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)$(CC) -shared -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(GST_LIBS) $(CORE_LIBS)
+$(OBJ)/tests/gst/%.o: tests/gst/%.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Icore/include $(GST_CFLAGS) -c -o $@ $<
+$(BUILD)/tests/gst_%: $(OBJ)/tests/gst/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ \
+		$(shell $(PKG_CONFIG) --libs $(GST_PKGS) gstreamer-check-1.0 gstreamer-app-1.0) -lm
 
 # The Windows build's tests under Wine, in a throwaway prefix: first SDL2
 # for the viewer (built once, unless SDL2_MINGW names one), then the rest.
@@ -360,11 +403,15 @@ install: all
 	install -d $(DESTDIR)$(PYTHON_SITE)/shmfb
 	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHON_SITE)/shmfb/
 	echo 'LIBRARY = "$(LIBDIR)/libshmfb.so.0"' > $(DESTDIR)$(PYTHON_SITE)/shmfb/_paths.py
+ifeq ($(GST_FOUND),yes)
+	install -d $(DESTDIR)$(GST_PLUGINDIR)
+	install -m 755 $(GST_PLUGIN) $(DESTDIR)$(GST_PLUGINDIR)/
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libshmfb.a $(DESTDIR)$(LIBDIR)/libshmfb.so* \
 		$(DESTDIR)$(INCLUDEDIR)/shmfb.h $(DESTDIR)$(LIBDIR)/pkgconfig/shmfb.pc \
-		$(PROGRAMS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+		$(PROGRAMS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(GST_PLUGINDIR)/libgstshmfb.so
 	rm -rf $(DESTDIR)$(PYTHON_SITE)/shmfb
 
 clean:
