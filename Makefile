@@ -329,6 +329,7 @@ $(GST_PLUGIN): $(GST_OBJ) $(CORE_PIC)
 $(OBJ)/tests/gst/%.o: tests/gst/%.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Icore/include $(GST_CFLAGS) -c -o $@ $<
+.SECONDARY: $(GST_TEST_BINS:$(BUILD)/tests/gst_%=$(OBJ)/tests/gst/%.o)
 $(BUILD)/tests/gst_%: $(OBJ)/tests/gst/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ \
@@ -357,7 +358,8 @@ demo: all
 # Every atomic access (a memory_order_, an atomic_* call or a fence) needs a
 # comment on its line or one of the two above saying its order and why, and
 # none may be an implicit seq_cst.  The same list is in tests/lint_atomics.sh.
-LINT_DIRS := core/include core/src core/cli producer viewer bench samples tests tests/tools tests/fuzz
+LINT_DIRS := core/include core/src core/cli producer viewer bench samples tests tests/tools tests/fuzz \
+	gst tests/gst
 LINT_SRC := $(sort $(wildcard $(addsuffix /*.c,$(LINT_DIRS)) $(addsuffix /*.h,$(LINT_DIRS))))
 lint:
 	$(Q)sh mk/lint-atomics.sh $(LINT_SRC)

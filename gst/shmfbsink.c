@@ -26,6 +26,7 @@ struct _GstShmfbSink {
 	GstVideoInfo info;
 	shmfb_layout layout;
 	guint64 frames;
+	gboolean caps_refused; /* said once: upstream may offer the caps again */
 	gboolean flushing; /* take_slot's cancel, under the mapping's lock */
 };
 
@@ -84,7 +85,7 @@ static gboolean start(GstBaseSink *bs)
 		GST_SHMFB_ELEMENT_ERROR(self, RESOURCE, SETTINGS, rc, "location");
 		return FALSE;
 	}
-	if (self->mode & ~0777u || !(self->mode & 0600u)) {
+	if (self->mode & ~0777u || (self->mode & 0600u) != 0600u) {
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
 				  ("mode %04o: only permission bits, and the owner needs read and write",
 				   self->mode), (NULL));
@@ -104,6 +105,7 @@ static gboolean start(GstBaseSink *bs)
 		return FALSE;
 	}
 	self->frames = 0;
+	self->caps_refused = FALSE;
 	gst_video_info_init(&self->info);
 	return TRUE;
 }
@@ -220,16 +222,17 @@ static gboolean set_caps(GstBaseSink *bs, GstCaps *caps)
 	}
 	if (self->mapping && gst_video_info_is_equal(&info, &self->info))
 		return TRUE;
+	if (self->caps_refused && gst_video_info_is_equal(&info, &self->info))
+		return FALSE;
 	shmfb_layout layout;
 	int rc = shmfb_layout_compute((uint32_t)info.width, (uint32_t)info.height,
 				      gst_shmfb_pixfmt(GST_VIDEO_INFO_FORMAT(&info)), &layout);
-	if (rc < 0) {
-		GST_SHMFB_ELEMENT_ERROR(self, STREAM, FORMAT, rc, "caps not accepted");
-		return FALSE;
-	}
 	self->info = info;
 	self->layout = layout;
-	return create_mapping(self);
+	self->caps_refused = rc < 0 || !create_mapping(self);
+	if (rc < 0)
+		GST_SHMFB_ELEMENT_ERROR(self, STREAM, FORMAT, rc, "caps not accepted");
+	return !self->caps_refused;
 }
 
 /* Our pool when upstream asks for the caps the mapping has. */
@@ -317,6 +320,9 @@ static GstFlowReturn render(GstBaseSink *bs, GstBuffer *buf)
 		if (ret != GST_FLOW_OK)
 			return ret;
 	}
+	GST_DEBUG_OBJECT(self, "frame %" G_GUINT64_FORMAT ": %s", number,
+			 ticket == gst_shmfb_pool_buffer_ticket(buf, self->mapping) ? "published in place"
+										  : "copied");
 	if (!gst_shmfb_mapping_publish(self->mapping, ticket, number, pts)) {
 		GST_ELEMENT_ERROR(self, STREAM, FAILED,
 				  ("a buffer of the sink's pool was rendered twice"), (NULL));
