@@ -21,6 +21,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 # A cross compiler prefix selects its platform: mingw-w64 means Windows.
 ifneq ($(CROSS),)
 CC := $(CROSS)gcc
@@ -166,12 +167,12 @@ endif
 TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%$(EXE))
 SAMPLES := $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%$(EXE))
 
-.PHONY: all lib programs test check demo install uninstall clean samples deps \
+.PHONY: all lib programs man test check demo install uninstall clean samples deps \
 	deps-test lint fuzz valgrind soak test-win32 win32-check sdl2-mingw no-viewer python \
 	gst gst-if-found gst-check-build
 .DEFAULT_GOAL := all
 
-all: deps lib programs gst-if-found
+all: deps lib programs man gst-if-found
 
 # Debian packages: installed when run as root, otherwise the command printed.
 DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
@@ -211,6 +212,7 @@ $(LIBSO): $(CORE_PIC)
 	$(call quiet,LD,$@)$(CC) -shared $(LIBSO_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 # The .pc file names the PREFIX it was made for, so it is made again whenever
 # PREFIX, LIBDIR or INCLUDEDIR change (make install PREFIX=... after make).
+VERSION := $(shell sed -n 's/^\#define SHMFB_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' core/include/shmfb.h | paste -sd.)
 PC_VARS := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)
 PC_STAMP := $(BUILD)/lib/pkgconfig/.vars
 $(PC_STAMP): FORCE
@@ -220,7 +222,7 @@ $(PCFILE): core/shmfb.pc.in Makefile $(PC_STAMP)
 	@mkdir -p $(@D)
 	$(call quiet,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(shell sed -n 's/^#define SHMFB_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' core/include/shmfb.h | paste -sd.)|' $< > $@
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
 .PHONY: FORCE
 
 # Front ends see only the public header (producer/ and viewer/ never use core/src).
@@ -243,6 +245,18 @@ $(OBJ)/viewer/stb_win32.o: EXTRA_CFLAGS = $(STB_CFLAGS) -w
 $(BIN)/SDL2.dll: $(SDL2_PREFIX)/bin/SDL2.dll
 	@mkdir -p $(@D)
 	$(call quiet,CP,$@)cp $< $@
+
+# Manual pages made from each program's --help (mk/man.sh), so they cannot
+# drift from it; tests/man.sh compares them.  Not for a cross build, whose
+# programs do not run here.
+MAN_WHAT_shmfb := inspect, dump and measure shmfb mappings
+MAN_WHAT_shmfb-producer := publish a test pattern, pictures or raw frames into a shmfb mapping
+MAN_WHAT_shmfb-viewer := show the frames of a shmfb mapping, and play its audio
+MANPAGES := $(if $(CROSS),,$(PROGRAMS:$(BIN)/%$(EXE)=$(BUILD)/man/%.1))
+man: $(MANPAGES)
+$(BUILD)/man/%.1: $(BIN)/% mk/man.sh
+	@mkdir -p $(@D)
+	$(call quiet,GEN,$@)$< --help | sh mk/man.sh $* "$(MAN_WHAT_$*)" $(VERSION) >$@.tmp && mv $@.tmp $@
 
 samples: $(SAMPLES)
 $(BUILD)/samples/%$(EXE): $(OBJ)/samples/%.o $(LIBA)
@@ -402,6 +416,10 @@ install: all
 	install -m 644 core/include/shmfb.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(PCFILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+ifneq ($(MANPAGES),)
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+endif
 	install -d $(DESTDIR)$(PYTHON_SITE)/shmfb
 	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHON_SITE)/shmfb/
 	echo 'LIBRARY = "$(LIBDIR)/libshmfb.so.0"' > $(DESTDIR)$(PYTHON_SITE)/shmfb/_paths.py
@@ -413,7 +431,8 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libshmfb.a $(DESTDIR)$(LIBDIR)/libshmfb.so* \
 		$(DESTDIR)$(INCLUDEDIR)/shmfb.h $(DESTDIR)$(LIBDIR)/pkgconfig/shmfb.pc \
-		$(PROGRAMS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(GST_PLUGINDIR)/libgstshmfb.so
+		$(PROGRAMS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(GST_PLUGINDIR)/libgstshmfb.so \
+		$(MANPAGES:$(BUILD)/man/%=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -rf $(DESTDIR)$(PYTHON_SITE)/shmfb
 
 clean:

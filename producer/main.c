@@ -36,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " [options] NAME\n"
-		"Publishes frames into the shmfb mapping NAME.\n\n"
+		"Publishes frames into the shmfb mapping NAME.\n\noptions:\n"
 		"  --size WxH          frame size (default 1280x720)\n"
 		"  --format F          rgba, bgra, rgb24, gray8, nv12, i420 or yuyv (default rgba)\n"
 		"  --fps N             frames a second, may be decimal (default 60; 0 = as fast as possible)\n"

@@ -1,6 +1,6 @@
 #!/bin/sh
-# make install puts the library, header, pkg-config file and programs where
-# PREFIX says, and a program builds against them with pkg-config alone.
+# make install puts the library, header, pkg-config file, programs and their
+# manual pages where PREFIX says, and a program builds against them with pkg-config alone.
 set -eu
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
@@ -9,6 +9,14 @@ for f in include/shmfb.h lib/libshmfb.a lib/libshmfb.so lib/libshmfb.so.0 lib/pk
 	[ -e "$dest/opt/shmfb/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
 grep -q '^prefix=/opt/shmfb$' "$dest/opt/shmfb/lib/pkgconfig/shmfb.pc"
+# The manual pages, as built, and readable with man -l.
+for p in shmfb shmfb-producer; do
+	f="$dest/opt/shmfb/share/man/man1/$p.1"
+	cmp "$f" "$BUILD/man/$p.1" || { echo "manual page $p.1 not installed as built"; exit 1; }
+	if command -v man >/dev/null 2>&1; then
+		LC_ALL=C man -l "$f" | grep -q "^NAME" || { echo "man -l $f shows no NAME section"; exit 1; }
+	fi
+done
 if [ -n "${SAN:-}" ]; then
 	echo "built with SAN=$SAN: skipping the compile against the installed library"
 	exit 0
