@@ -37,8 +37,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "os.h"
 #include "viewer.h"
 
 #define PAIR_WINDOW_NS (400 * SHMFB_MS)  /* a click and a flash further apart are not a pair */
@@ -281,36 +281,6 @@ static void failed(audio_out *ao, const char *what)
 	ao->state = AUDIO_FAILED;
 }
 
-/*
- * ALSA reports a machine without a sound card in eight "ALSA lib" lines of
- * its own on stderr (its default error handler) before SDL returns the
- * error; failed() says it in one.  Standard error goes to a scratch file
- * while SDL starts and opens its audio driver, and comes back after.
- * Returns the saved descriptor for unmute_stderr, or -1 (nothing muted).
- */
-static int mute_stderr(void)
-{
-	fflush(stderr);
-	FILE *sink = tmpfile();
-	int saved = sink ? dup(2) : -1;
-	if (saved >= 0 && dup2(fileno(sink), 2) < 0) {
-		close(saved);
-		saved = -1;
-	}
-	if (sink)
-		fclose(sink);
-	return saved;
-}
-
-static void unmute_stderr(int saved)
-{
-	if (saved < 0)
-		return;
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-}
-
 /* The device, or 0 with *why set (and SDL_GetError saying more). */
 static SDL_AudioDeviceID start_and_open(audio_out *ao, const SDL_AudioSpec *want, SDL_AudioSpec *have,
 					const char **why)
@@ -346,9 +316,10 @@ static int open_device(audio_out *ao)
 	want.callback = audio_callback;
 	want.userdata = ao;
 	const char *why = NULL;
-	int saved = mute_stderr();
+	/* ALSA says "no sound card" in eight lines of its own; failed() says it in one. */
+	int saved = os_mute_stderr();
 	ao->dev = start_and_open(ao, &want, &have, &why);
-	unmute_stderr(saved);
+	os_unmute_stderr(saved);
 	if (!ao->dev) {
 		failed(ao, why); /* with stderr back */
 		return -1;

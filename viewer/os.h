@@ -21,6 +21,15 @@ void os_find_display(os_display *d);
  */
 void os_catch_stop(void (*on_stop)(void));
 
+/*
+ * Standard error muted while a library that prints its own errors (ALSA,
+ * when SDL opens the audio device of a machine without a sound card) runs:
+ * os_mute_stderr returns what os_unmute_stderr needs to bring it back
+ * (-1: nothing was muted).
+ */
+int os_mute_stderr(void);
+void os_unmute_stderr(int saved);
+
 /* 1 when c may appear in a file name (screenshots are named after NAME). */
 int os_file_name_char(char c);
 

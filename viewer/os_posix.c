@@ -1,7 +1,10 @@
 /*
  * os_posix.c - viewer/os.h on Linux and other POSIX systems.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "os.h"
 
@@ -29,4 +32,27 @@ void os_catch_stop(void (*on_stop)(void))
 int os_file_name_char(char c)
 {
 	return c != '/';
+}
+
+int os_mute_stderr(void)
+{
+	fflush(stderr);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int saved = null >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 3) : -1;
+	if (saved >= 0 && dup2(null, 2) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+void os_unmute_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
 }

@@ -42,3 +42,14 @@ int os_file_name_char(char c)
 {
 	return !strchr("\\/:*?\"<>|", c);
 }
+
+/* Windows' audio drivers print nothing of their own: nothing to mute. */
+int os_mute_stderr(void)
+{
+	return -1;
+}
+
+void os_unmute_stderr(int saved)
+{
+	(void)saved;
+}
