@@ -230,14 +230,18 @@ $(OBJ)/producer/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)
 $(OBJ)/producer/stb_win32.o: EXTRA_CFLAGS = $(STB_CFLAGS) -w
 $(OBJ)/viewer/%.o: EXTRA_CFLAGS = $(SDL_CFLAGS) $(STB_CFLAGS)
 $(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/samples/%.o $(OBJ)/core/cli/%.o $(OBJ)/bench/%.o: INC = -Icore/include
+# What the programs share (core/app/app.h), linked into each beside the library.
+APP_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard core/app/*.c))
+$(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/core/cli/%.o $(OBJ)/bench/%.o $(OBJ)/tests/test_app.o: INC = -Icore/include -Icore/app
+$(OBJ)/core/app/%.o: INC = -Icore/include
 
-$(BIN)/shmfb$(EXE): $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+$(BIN)/shmfb$(EXE): $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(APP_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
-$(BIN)/shmfb-producer$(EXE): $(PRODUCER_SRC:%.c=$(OBJ)/%.o) $(LIBA)
+$(BIN)/shmfb-producer$(EXE): $(PRODUCER_SRC:%.c=$(OBJ)/%.o) $(APP_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(STB_LIBS) $(LDLIBS)
-$(BIN)/shmfb-viewer$(EXE): $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(LIBA) | $(SDL_DLL)
+$(BIN)/shmfb-viewer$(EXE): $(VIEWER_SRC:%.c=$(OBJ)/%.o) $(APP_OBJ) $(LIBA) | $(SDL_DLL)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SDL_LIBS) $(STB_LIBS) $(LDLIBS)
 $(OBJ)/viewer/stb_win32.o: EXTRA_CFLAGS = $(STB_CFLAGS) -w
@@ -273,6 +277,8 @@ $(BUILD)/samples/images/1-bars.png: $(BUILD)/samples/make_images
 endif
 
 # Tests may look inside core/src (white-box unit tests).
+# test_app checks what the programs share.
+$(BUILD)/tests/test_app$(EXE): $(APP_OBJ)
 $(BUILD)/tests/%$(EXE): $(OBJ)/tests/%.o $(TEST_COMMON:%.c=$(OBJ)/%.o) $(LIBA)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
@@ -372,7 +378,7 @@ demo: all
 # Every atomic access (a memory_order_, an atomic_* call or a fence) needs a
 # comment on its line or one of the two above saying its order and why, and
 # none may be an implicit seq_cst.  The same list is in tests/lint_atomics.sh.
-LINT_DIRS := core/include core/src core/cli producer viewer bench samples tests tests/tools tests/fuzz \
+LINT_DIRS := core/include core/src core/app core/cli producer viewer bench samples tests tests/tools tests/fuzz \
 	gst tests/gst
 LINT_SRC := $(sort $(wildcard $(addsuffix /*.c,$(LINT_DIRS)) $(addsuffix /*.h,$(LINT_DIRS))))
 lint:

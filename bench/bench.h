@@ -46,6 +46,8 @@ void bench_hist_add(bench_hist *h, uint64_t ns);
 /* Value below which a fraction q of the samples lie (a bucket's middle). */
 uint64_t bench_hist_quantile(const bench_hist *h, double q);
 void bench_hist_summary(const bench_hist *h, bench_lat *out);
+/* The median of n values (sorting them); 0 for none. */
+double bench_median(double *v, size_t n);
 /* Adds src's samples to dst. */
 void bench_hist_merge(bench_hist *dst, const bench_hist *src);
 /* Bucket index of a value and the [lo, hi) range of a bucket. */

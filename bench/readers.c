@@ -302,25 +302,13 @@ static void accumulate(struct rd_acc *a, const struct rd_ctl *c, bench_results *
 	bench_hist_merge(&a->handoff, &c->slot[0].handoff);
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
-static double median(double *v, uint32_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Medians of the writer's rounds; readers' totals over all rounds. */
 static void finish(struct rd_acc *a, bench_reader_run *run, bench_results *res)
 {
 	run->readers = a->readers;
-	run->writer_fps = median(a->writer_fps, a->rounds);
-	run->writer_cpu_share = median(a->cpu_share, a->rounds);
-	run->writer_fps_per_cpu = median(a->per_cpu, a->rounds);
+	run->writer_fps = bench_median(a->writer_fps, a->rounds);
+	run->writer_cpu_share = bench_median(a->cpu_share, a->rounds);
+	run->writer_fps_per_cpu = bench_median(a->per_cpu, a->rounds);
 	run->writer_preempted = a->preempted;
 	run->gave_up = a->gave_up;
 	run->torn = a->torn;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app.h"
 #include "bench.h"
 
 #define SCHEMA "shmfb-bench/1"
@@ -242,21 +243,6 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 
 /* --------------------------------------------------------------- JSON */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void json_lat(FILE *f, const bench_lat *l)
 {
 	fprintf(f, "{\"frames\": %llu, \"min_ns\": %llu, \"p50_ns\": %llu, \"p90_ns\": %llu, \"p99_ns\": %llu, "
@@ -270,15 +256,15 @@ static void json_machine(FILE *f, const bench_opts *o, const bench_results *r)
 {
 	const bench_machine *m = &r->machine;
 	fprintf(f, "  \"machine\": {\"cpus\": %d, \"cpu_model\": ", m->cpus);
-	json_str(f, m->cpu_model);
+	app_json_string(f, m->cpu_model);
 	fprintf(f, ", \"kernel\": ");
-	json_str(f, m->kernel);
+	app_json_string(f, m->kernel);
 	fprintf(f, ", \"clocksource\": ");
-	json_str(f, m->clocksource);
+	app_json_string(f, m->clocksource);
 	fprintf(f, ", \"thp\": ");
-	json_str(f, m->thp);
+	app_json_string(f, m->thp);
 	fprintf(f, ", \"shmem_thp\": ");
-	json_str(f, m->shmem_thp);
+	app_json_string(f, m->shmem_thp);
 	fprintf(f, ", \"pinned\": %s, \"clock_read_ns\": %llu, \"load_start\": %.2f, \"load_end\": %.2f},\n",
 		m->pinned ? "true" : "false", (unsigned long long)m->clock_ns, m->load_start, m->load_end);
 	shmfb_layout l;
@@ -362,7 +348,7 @@ static void json_peers(FILE *f, const bench_results *r)
 			p->writer_fps, ratio(sh->fps, p->fps), ratio(sh->writer_fps, p->writer_fps));
 		json_lat(f, &p->lat);
 		fprintf(f, ", \"note\": ");
-		json_str(f, p->note);
+		app_json_string(f, p->note);
 		fprintf(f, "}%s\n", i + 1 < PEERS ? "," : "");
 	}
 	fprintf(f, "  },\n");
@@ -375,11 +361,11 @@ static void json_targets(FILE *f, const bench_opts *o, const bench_results *r)
 	fprintf(f, "  \"targets\": [\n");
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "    {\"name\": \"%s\", \"text\": ", t[i].key);
-		json_str(f, t[i].text);
+		app_json_string(f, t[i].text);
 		fprintf(f, ", \"value\": %.4f, \"limit\": %.4f, \"op\": \"%s\", \"evaluated\": %s, \"met\": %s, "
 			   "\"note\": ", t[i].value, t[i].limit, t[i].op == AT_LEAST ? ">=" : "<=",
 			t[i].evaluated ? "true" : "false", !t[i].evaluated ? "null" : met(&t[i]) ? "true" : "false");
-		json_str(f, t[i].note);
+		app_json_string(f, t[i].note);
 		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}
 	fprintf(f, "  ],\n");
@@ -399,7 +385,7 @@ int bench_report_json(const char *path, const bench_opts *o, const bench_results
 	bench_writecopy_json(f, r);
 	json_targets(f, o, r);
 	fprintf(f, "  \"svg\": ");
-	json_str(f, r->svg_written);
+	app_json_string(f, r->svg_written);
 	fprintf(f, ",\n  \"elapsed_s\": %.1f\n}\n", r->elapsed_s);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -7,8 +7,10 @@
  * few instructions and never allocates, so it does not disturb what it
  * measures; the exact minimum and maximum are kept beside.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "bench.h"
 
 #define SUB_BITS 6 /* log2(BENCH_HIST_SUB) */
@@ -64,11 +66,7 @@ uint64_t bench_hist_quantile(const bench_hist *h, double q)
 {
 	if (h->count == 0)
 		return 0;
-	/* The smallest value with at least ceil(q * count) samples at or below it. */
-	uint64_t rank = (uint64_t)(q * (double)h->count + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	uint64_t seen = 0;
+	uint64_t rank = app_nearest_rank(h->count, q), seen = 0;
 	for (uint32_t i = 0; i < BENCH_HIST_BUCKETS; i++) {
 		seen += h->bucket[i];
 		if (seen >= rank) {
@@ -113,4 +111,18 @@ void bench_hist_merge(bench_hist *dst, const bench_hist *src)
 	dst->sum += src->sum;
 	for (uint32_t i = 0; i < BENCH_HIST_BUCKETS; i++)
 		dst->bucket[i] += src->bucket[i];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double bench_median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

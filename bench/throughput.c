@@ -87,18 +87,6 @@ static double rate(struct method_ctx *x, int m, uint64_t dur_ns)
 	return (double)count * (double)x->n / ((double)(t - t0) / 1e9);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static int measure_row(struct tp_args *a, uint32_t i)
 {
 	struct tp_ctl *c = a->ctl;
@@ -140,10 +128,10 @@ static int measure_row(struct tp_args *a, uint32_t i)
 					c->publish_faults += bench_minor_faults() - f0;
 			}
 		}
-		row->memcpy_gbps = median(v[M_MEMCPY1], ROUNDS) / 1e9;
-		row->memcpy3_gbps = median(v[M_MEMCPY3], ROUNDS) / 1e9;
-		row->memcpy_thp_gbps = median(v[M_MEMCPY_HUGE], ROUNDS) / 1e9;
-		row->publish_gbps = median(v[M_PUBLISH], ROUNDS) / 1e9;
+		row->memcpy_gbps = bench_median(v[M_MEMCPY1], ROUNDS) / 1e9;
+		row->memcpy3_gbps = bench_median(v[M_MEMCPY3], ROUNDS) / 1e9;
+		row->memcpy_thp_gbps = bench_median(v[M_MEMCPY_HUGE], ROUNDS) / 1e9;
+		row->publish_gbps = bench_median(v[M_PUBLISH], ROUNDS) / 1e9;
 		row->publish_fps = row->publish_gbps * 1e9 / (double)n;
 		bench_progress("throughput: %ux%u %s: copy-publish %.1f GB/s, memcpy %.1f GB/s "
 			       "(3 buffers %.1f, huge pages %.1f)",
@@ -189,8 +177,8 @@ static int measure_zero_copy(struct tp_args *a)
 		} while (t - t0 < dur / ROUNDS);
 		fw[r] = (double)(t - t0) / (double)count;
 	}
-	c->zero_copy_ns = median(zc, ROUNDS);
-	c->futex_wake_ns = median(fw, ROUNDS);
+	c->zero_copy_ns = bench_median(zc, ROUNDS);
+	c->futex_wake_ns = bench_median(fw, ROUNDS);
 	shmfb_writer_close(w);
 	return 0;
 }

@@ -27,18 +27,6 @@
 
 static const uint32_t shares[BENCH_WRITECOPY_SHARES] = {0, 1, 10, 100};
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(uint64_t *v, uint32_t n)
-{
-	qsort(v, n, sizeof *v, cmp_u64);
-	return n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
-}
-
 /* Pages of a frame written for a share (percent), spread evenly. */
 static uint64_t pages_for(uint64_t pages, uint32_t percent)
 {
@@ -108,7 +96,7 @@ static uint64_t time_read_view(shmfb_reader *r, uint64_t bytes, volatile uint64_
 }
 
 typedef struct samples {
-	uint64_t *copy, *view[BENCH_WRITECOPY_SHARES], *in_place, *view_read;
+	double *copy, *view[BENCH_WRITECOPY_SHARES], *in_place, *view_read; /* ns */
 } samples;
 
 /* Rounds of every measurement in turn; 0, or -1 with err set. */
@@ -123,7 +111,7 @@ static int measure(shmfb_reader *r, uint8_t *dst, bench_cow_result *wc, samples 
 			snprintf(err, errlen, "copy: %s", shmfb_errdetail());
 			return -1;
 		}
-		s->copy[k] = shmfb_now_ns() - t0;
+		s->copy[k] = (double)(shmfb_now_ns() - t0);
 		for (int i = 0; i < BENCH_WRITECOPY_SHARES; i++)
 			if (!(s->view[i][k] = time_view(r, wc->pages, wc->pages_written[i], err, errlen)))
 				return -1;
@@ -136,11 +124,11 @@ static int measure(shmfb_reader *r, uint8_t *dst, bench_cow_result *wc, samples 
 
 static void summarize(bench_cow_result *wc, samples *s)
 {
-	wc->copy_ns = median(s->copy, wc->rounds);
+	wc->copy_ns = bench_median(s->copy, wc->rounds);
 	for (int i = 0; i < BENCH_WRITECOPY_SHARES; i++)
-		wc->view_ns[i] = median(s->view[i], wc->rounds);
-	wc->read_in_place_ns = median(s->in_place, wc->rounds);
-	wc->read_view_ns = median(s->view_read, wc->rounds);
+		wc->view_ns[i] = bench_median(s->view[i], wc->rounds);
+	wc->read_in_place_ns = bench_median(s->in_place, wc->rounds);
+	wc->read_view_ns = bench_median(s->view_read, wc->rounds);
 }
 
 static int run(const bench_opts *o, bench_cow_result *wc, char *err, size_t errlen)
@@ -160,7 +148,7 @@ static int run(const bench_opts *o, bench_cow_result *wc, char *err, size_t errl
 	shmfb_writer_publish(w, 1, shmfb_now_ns());
 	shmfb_reader *r = NULL;
 	uint8_t *dst = NULL;
-	uint64_t *all = NULL;
+	double *all = NULL;
 	int rc = -1;
 	if (shmfb_open(name, &r) < 0) {
 		snprintf(err, errlen, "open: %s", shmfb_errdetail());

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "viewer.h"
 
 /* Latencies kept for the exit percentiles: hours of video at 60 fps. */
@@ -94,12 +95,7 @@ static int cmp_u32(const void *a, const void *b)
 /* pct-th percentile of n sorted values, nearest rank. */
 static double rank_ms(const uint32_t *sorted, size_t n, double pct)
 {
-	size_t k = (size_t)(pct / 100.0 * (double)n + 0.999999);
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1000.0;
+	return sorted[app_nearest_rank(n, pct / 100.0) - 1] / 1000.0;
 }
 
 int stats_tick(stats *st, uint64_t now_ns)
@@ -129,21 +125,6 @@ double stats_percentile(stats *st, double pct)
 	return rank_ms(st->lat_us, st->lat_n, pct);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int stats_write_json(stats *st, const char *path, const source *src, const picture *pic,
 		     const audio_out *ao)
 {
@@ -153,9 +134,9 @@ int stats_write_json(stats *st, const char *path, const source *src, const pictu
 	double secs = (shmfb_now_ns() - st->start_ns) / 1e9;
 	const char *fmt = shmfb_pixfmt_name(pic->format);
 	fprintf(f, "{\n  \"name\": ");
-	json_string(f, src->name);
+	app_json_string(f, src->name);
 	fprintf(f, ",\n  \"width\": %u,\n  \"height\": %u,\n  \"format\": ", pic->width, pic->height);
-	json_string(f, fmt ? fmt : "none");
+	app_json_string(f, fmt ? fmt : "none");
 	fprintf(f, ",\n  \"state\": \"%s\",\n", source_state_word(src->state));
 	fprintf(f, "  \"generations\": %u,\n", src->attaches);
 	fprintf(f, "  \"seconds\": %.3f,\n", secs);
