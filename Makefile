@@ -109,10 +109,10 @@ CLI_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard core/cli/*.c))
 PRODUCER_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard producer/*.c))
 SAMPLE_SRC := $(wildcard samples/*.c)
 ifeq ($(PLATFORM),win32)
-# The benchmark is Linux-only: bench/none.c says so.
-BENCH_SRC := bench/none.c
+# The benchmark is Linux-only: core/cli/bench/none.c says so.
+BENCH_SRC := core/cli/bench/none.c
 else
-BENCH_SRC := $(filter-out bench/none.c,$(wildcard bench/*.c))
+BENCH_SRC := $(filter-out core/cli/bench/none.c,$(wildcard core/cli/bench/*.c))
 endif
 VIEWER_SRC := $(filter-out %_$(OTHER_PLATFORM).c,$(wildcard viewer/*.c))
 TEST_SRC := $(sort $(filter-out tests/%_$(OTHER_PLATFORM).c,$(wildcard tests/test_*.c)))
@@ -229,10 +229,12 @@ $(PCFILE): core/shmfb.pc.in Makefile $(PC_STAMP)
 $(OBJ)/producer/%.o: EXTRA_CFLAGS = $(STB_CFLAGS)
 $(OBJ)/producer/stb_win32.o: EXTRA_CFLAGS = $(STB_CFLAGS) -w
 $(OBJ)/viewer/%.o: EXTRA_CFLAGS = $(SDL_CFLAGS) $(STB_CFLAGS)
-$(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/samples/%.o $(OBJ)/core/cli/%.o $(OBJ)/bench/%.o: INC = -Icore/include
+$(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/samples/%.o: INC = -Icore/include
 # What the programs share (core/app/app.h), linked into each beside the library.
 APP_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard core/app/*.c))
-$(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/core/cli/%.o $(OBJ)/bench/%.o $(OBJ)/tests/test_app.o: INC = -Icore/include -Icore/app
+$(OBJ)/producer/%.o $(OBJ)/viewer/%.o $(OBJ)/tests/test_app.o: INC = -Icore/include -Icore/app
+# The shmfb command: its subcommands (bench in core/cli/bench) see cli.h.
+$(OBJ)/core/cli/%.o: INC = -Icore/include -Icore/app -Icore/cli
 $(OBJ)/core/app/%.o: INC = -Icore/include
 
 $(BIN)/shmfb$(EXE): $(CLI_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) $(APP_OBJ) $(LIBA)
@@ -348,7 +350,7 @@ $(GST_PLUGIN): $(GST_OBJ) $(CORE_PIC)
 	$(call quiet,LD,$@)$(CC) -shared -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(GST_LIBS) $(CORE_LIBS)
 $(OBJ)/tests/gst/%.o: tests/gst/%.c
 	@mkdir -p $(@D)
-	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Icore/include $(GST_CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Icore/include -Itests $(GST_CFLAGS) -c -o $@ $<
 .SECONDARY: $(GST_TEST_BINS:$(BUILD)/tests/gst_%=$(OBJ)/tests/gst/%.o)
 $(BUILD)/tests/gst_%: $(OBJ)/tests/gst/%.o $(LIBA)
 	@mkdir -p $(@D)
@@ -378,7 +380,7 @@ demo: all
 # Every atomic access (a memory_order_, an atomic_* call or a fence) needs a
 # comment on its line or one of the two above saying its order and why, and
 # none may be an implicit seq_cst.  The same list is in tests/lint_atomics.sh.
-LINT_DIRS := core/include core/src core/app core/cli producer viewer bench samples tests tests/tools tests/fuzz \
+LINT_DIRS := core/include core/src core/app core/cli core/cli/bench producer viewer samples tests tests/tools tests/fuzz \
 	gst tests/gst
 LINT_SRC := $(sort $(wildcard $(addsuffix /*.c,$(LINT_DIRS)) $(addsuffix /*.h,$(LINT_DIRS))))
 lint:

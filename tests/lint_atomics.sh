@@ -26,7 +26,7 @@ if [ $? -eq 0 ] || [ "$(printf '%s\n' "$out" | grep -c ':6: memory order without
 	exit 1
 fi
 set --
-for d in core/include core/src core/app core/cli producer viewer bench samples tests tests/tools tests/fuzz; do
+for d in core/include core/src core/app core/cli core/cli/bench producer viewer samples tests tests/tools tests/fuzz; do
 	for f in "$d"/*.c "$d"/*.h; do
 		[ -f "$f" ] && set -- "$@" "$f"
 	done

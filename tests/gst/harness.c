@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../test.h"
+#include "test.h"
 #include "shmfb.h"
 
 static char name[64];

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/cli/cli.h"
+#include "cli.h"
 #include "bench.h"
 
 static uint32_t name_counter;

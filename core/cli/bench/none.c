@@ -3,7 +3,7 @@
  * build links this file instead of the others in bench/ (they measure with
  * Linux's processes, futexes and CPU pinning).
  */
-#include "../core/cli/cli.h"
+#include "cli.h"
 
 int cmd_bench(int argc, char **argv)
 {
