@@ -10,8 +10,11 @@ GST_DEBUG_CATEGORY(gst_shmfb_debug);
 
 const gchar *gst_shmfb_describe(int rc)
 {
-	const char *d = shmfb_errdetail();
-	return d && *d ? d : shmfb_strerror(rc);
+	const char *d = shmfb_errdetail(), *name = shmfb_errname(rc);
+	static GPrivate line = G_PRIVATE_INIT(g_free);
+	gchar *s = g_strdup_printf("%s (%s)", d && *d ? d : shmfb_strerror(rc), name ? name : "?");
+	g_private_replace(&line, s);
+	return s;
 }
 
 /* ------------------------------------------------------------ formats */
@@ -57,19 +60,79 @@ shmfb_sampfmt gst_shmfb_sampfmt(GstAudioFormat f)
 }
 
 /*
- * The producer's conversion (docs/PRODUCER.md) is BT.709: limited range for
- * the YUV formats, full range for gray8.  The header has no colour fields
- * yet, so that is what the caps say; RGB needs none.
+ * Colour: shmfb's fields (docs/FORMAT.md, "Colour") against GStreamer's;
+ * each row is {shmfb, GStreamer}.  What one side has and the other lacks is
+ * unspecified (shmfb) or GStreamer's default for the caps (GStreamer).
  */
-static void set_colorimetry(GstVideoInfo *vi)
+typedef const int ColourPairs[][2];
+
+static ColourPairs matrices = {
+	{SHMFB_MATRIX_RGB, GST_VIDEO_COLOR_MATRIX_RGB},
+	{SHMFB_MATRIX_BT601, GST_VIDEO_COLOR_MATRIX_BT601},
+	{SHMFB_MATRIX_BT709, GST_VIDEO_COLOR_MATRIX_BT709},
+	{SHMFB_MATRIX_BT2020, GST_VIDEO_COLOR_MATRIX_BT2020},
+};
+static ColourPairs ranges = {
+	{SHMFB_RANGE_LIMITED, GST_VIDEO_COLOR_RANGE_16_235},
+	{SHMFB_RANGE_FULL, GST_VIDEO_COLOR_RANGE_0_255},
+};
+static ColourPairs transfers = {
+	{SHMFB_TRANSFER_BT709, GST_VIDEO_TRANSFER_BT709},
+	{SHMFB_TRANSFER_SRGB, GST_VIDEO_TRANSFER_SRGB},
+	{SHMFB_TRANSFER_BT601, GST_VIDEO_TRANSFER_BT601},
+	{SHMFB_TRANSFER_BT2020, GST_VIDEO_TRANSFER_BT2020_10},
+	{SHMFB_TRANSFER_PQ, GST_VIDEO_TRANSFER_SMPTE2084},
+	{SHMFB_TRANSFER_HLG, GST_VIDEO_TRANSFER_ARIB_STD_B67},
+	{SHMFB_TRANSFER_LINEAR, GST_VIDEO_TRANSFER_GAMMA10},
+};
+static ColourPairs primaries = {
+	{SHMFB_PRIMARIES_BT709, GST_VIDEO_COLOR_PRIMARIES_BT709},
+	{SHMFB_PRIMARIES_BT601_625, GST_VIDEO_COLOR_PRIMARIES_BT470BG},
+	{SHMFB_PRIMARIES_BT601_525, GST_VIDEO_COLOR_PRIMARIES_SMPTE170M},
+	{SHMFB_PRIMARIES_BT2020, GST_VIDEO_COLOR_PRIMARIES_BT2020},
+};
+static ColourPairs chroma_sites = {
+	{SHMFB_CHROMA_LEFT, GST_VIDEO_CHROMA_SITE_MPEG2},
+	{SHMFB_CHROMA_CENTER, GST_VIDEO_CHROMA_SITE_JPEG},
+	{SHMFB_CHROMA_TOPLEFT, GST_VIDEO_CHROMA_SITE_COSITED},
+};
+
+/* The other side of v (column `from`), or `none`. */
+static int colour_lookup(ColourPairs t, size_t n, int from, int v, int none)
 {
-	if (GST_VIDEO_INFO_IS_RGB(vi))
-		return;
-	vi->colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT709;
-	vi->colorimetry.transfer = GST_VIDEO_TRANSFER_BT709;
-	vi->colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_BT709;
-	vi->colorimetry.range = GST_VIDEO_INFO_IS_GRAY(vi) ? GST_VIDEO_COLOR_RANGE_0_255
-							   : GST_VIDEO_COLOR_RANGE_16_235;
+	for (size_t i = 0; i < n; i++)
+		if (t[i][from] == v)
+			return t[i][!from];
+	return none;
+}
+#define TO_GST(t, v, none) colour_lookup(t, G_N_ELEMENTS(t), 0, (int)(v), (int)(none))
+#define TO_SHMFB(t, v) colour_lookup(t, G_N_ELEMENTS(t), 1, (int)(v), 0)
+
+/* The header's colour over GStreamer's defaults for the format and size. */
+static void set_colorimetry(GstVideoInfo *vi, const shmfb_color *c)
+{
+	GstVideoColorimetry *g = &vi->colorimetry;
+	g->matrix = TO_GST(matrices, c->matrix, g->matrix);
+	g->range = TO_GST(ranges, c->range, g->range);
+	g->transfer = TO_GST(transfers, c->transfer, g->transfer);
+	g->primaries = TO_GST(primaries, c->primaries, g->primaries);
+	vi->chroma_site = TO_GST(chroma_sites, c->chroma_site, vi->chroma_site);
+}
+
+void gst_shmfb_color_from_caps(const GstVideoInfo *vi, shmfb_color *c)
+{
+	const GstVideoColorimetry *g = &vi->colorimetry;
+	memset(c, 0, sizeof *c);
+	c->matrix = TO_SHMFB(matrices, g->matrix);
+	/* The library refuses a matrix or a chroma site that does not fit the
+	 * format (docs/FORMAT.md): such caps say nothing we can store. */
+	if ((c->matrix == SHMFB_MATRIX_RGB) != !!GST_VIDEO_INFO_IS_RGB(vi))
+		c->matrix = SHMFB_MATRIX_UNSPECIFIED;
+	c->range = TO_SHMFB(ranges, g->range);
+	c->transfer = TO_SHMFB(transfers, g->transfer);
+	c->primaries = TO_SHMFB(primaries, g->primaries);
+	if (GST_VIDEO_INFO_IS_YUV(vi) && !GST_VIDEO_INFO_IS_GRAY(vi))
+		c->chroma_site = TO_SHMFB(chroma_sites, vi->chroma_site);
 }
 
 GstCaps *gst_shmfb_video_caps(const shmfb_info *info)
@@ -80,7 +143,7 @@ GstCaps *gst_shmfb_video_caps(const shmfb_info *info)
 		return NULL;
 	vi.fps_n = (gint)MIN(info->fps_num, (uint32_t)G_MAXINT);
 	vi.fps_d = info->fps_num ? (gint)MIN(info->fps_den, (uint32_t)G_MAXINT) : 1;
-	set_colorimetry(&vi);
+	set_colorimetry(&vi, &info->color);
 	return gst_video_info_to_caps(&vi);
 }
 

@@ -34,6 +34,8 @@ GST_DEBUG_CATEGORY_EXTERN(gst_shmfb_debug);
 	GST_ELEMENT_ERROR(el, domain, code, ("%s: %s", what, gst_shmfb_describe(rc)), \
 			  ("shmfb code %d", rc))
 
+/* shmfb's detail of the last failure and the code's name, e.g.
+ * "cam0: in use by running producer pid 7 (...) (SHMFB_EEXIST)"; per thread. */
 const gchar *gst_shmfb_describe(int rc);
 
 GstVideoFormat gst_shmfb_video_format(shmfb_pixfmt f);
@@ -43,6 +45,8 @@ shmfb_sampfmt gst_shmfb_sampfmt(GstAudioFormat f);
 /* The caps a mapping's header describes; NULL when it carries no audio. */
 GstCaps *gst_shmfb_video_caps(const shmfb_info *info);
 GstCaps *gst_shmfb_audio_caps(const shmfb_info *info);
+/* The colour the caps describe, as far as shmfb can store it for the format. */
+void gst_shmfb_color_from_caps(const GstVideoInfo *vi, shmfb_color *c);
 
 /* CLOCK_MONOTONIC minus the element's clock time now (0 for the system clock). */
 gint64 gst_shmfb_clock_offset(GstElement *e);

@@ -188,6 +188,6 @@ GstBufferPool *gst_shmfb_pool_new(GstShmfbMapping *m, const GstVideoInfo *info)
 	self->mapping = gst_shmfb_mapping_ref(m);
 	self->info = *info;
 	const shmfb_writer_options *o = gst_shmfb_mapping_options(m);
-	shmfb_layout_compute(o->width, o->height, o->format, &self->layout);
+	shmfb_layout_compute_aligned(o->width, o->height, o->format, o->row_align, &self->layout);
 	return GST_BUFFER_POOL(self);
 }

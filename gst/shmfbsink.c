@@ -34,6 +34,13 @@ G_DEFINE_TYPE(GstShmfbSink, gst_shmfb_sink, GST_TYPE_BASE_SINK)
 
 enum { PROP_0, PROP_LOCATION, PROP_MODE, PROP_REPLACE, PROP_KEEP };
 
+/*
+ * Rows padded to 4 bytes: GStreamer's default layout, so every upstream can
+ * write into the pool's buffers, GstVideoMeta or not.  Readers get the
+ * strides from the header (shmfb cat still writes tight frames).
+ */
+#define GST_SHMFB_ROW_ALIGN 4
+
 /* How long a video sink waits for its audio partner's caps before creating. */
 #define AUDIO_PARTNER_WAIT_US (2 * G_TIME_SPAN_SECOND)
 
@@ -185,6 +192,8 @@ static gboolean create_mapping(GstShmfbSink *self)
 		o.fps_num = (uint32_t)self->info.fps_n;
 		o.fps_den = (uint32_t)self->info.fps_d;
 	}
+	o.row_align = GST_SHMFB_ROW_ALIGN;
+	gst_shmfb_color_from_caps(&self->info, &o.color);
 	o.mode = self->mode;
 	o.flags = (self->replace || self->mapping ? SHMFB_CREATE_REPLACE : 0) |
 		  (self->keep ? SHMFB_CREATE_KEEP : 0);
@@ -225,8 +234,9 @@ static gboolean set_caps(GstBaseSink *bs, GstCaps *caps)
 	if (self->caps_refused && gst_video_info_is_equal(&info, &self->info))
 		return FALSE;
 	shmfb_layout layout;
-	int rc = shmfb_layout_compute((uint32_t)info.width, (uint32_t)info.height,
-				      gst_shmfb_pixfmt(GST_VIDEO_INFO_FORMAT(&info)), &layout);
+	int rc = shmfb_layout_compute_aligned((uint32_t)info.width, (uint32_t)info.height,
+					      gst_shmfb_pixfmt(GST_VIDEO_INFO_FORMAT(&info)),
+					      GST_SHMFB_ROW_ALIGN, &layout);
 	self->info = info;
 	self->layout = layout;
 	self->caps_refused = rc < 0 || !create_mapping(self);

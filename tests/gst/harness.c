@@ -62,21 +62,25 @@ static GstBuffer *rgb_350_frame(unsigned n)
 	return b;
 }
 
-/* The latest frame of the mapping, tight, checked against pixel(n). */
-static void expect_tight_rgb_350(shmfb_reader *r, unsigned n, shmfb_frame *f)
+/* The latest frame of the mapping, checked against pixel(n): rows of 1050
+ * bytes at the stride the header gives, GStreamer's 1052. */
+static void expect_rgb_350(shmfb_reader *r, unsigned n, shmfb_frame *f)
 {
-	static guint8 buf[1050 * 10];
-	ASSERT_OK(shmfb_reader_copy_latest(r, buf, sizeof buf, f));
-	ASSERT_EQ(f->bytes, 1050 * 10);
+	ASSERT_EQ(shmfb_reader_info(r)->layout.stride[0], 1052);
+	ASSERT_EQ(shmfb_reader_info(r)->layout.row_bytes[0], 1050);
+	ASSERT_OK(shmfb_reader_latest(r, f));
+	ASSERT_EQ(f->stride[0], 1052);
 	for (unsigned y = 0; y < 10; y++)
 		for (unsigned x = 0; x < 1050; x++)
-			if (buf[y * 1050 + x] != pixel(n, 0, y, x))
-				FAIL_AT("frame %u byte (%u,%u) is %u, want %u", n, x, y, buf[y * 1050 + x],
-					pixel(n, 0, y, x));
+			if (f->data[0][y * 1052 + x] != pixel(n, 0, y, x))
+				FAIL_AT("frame %u byte (%u,%u) is %u, want %u", n, x, y,
+					f->data[0][y * 1052 + x], pixel(n, 0, y, x));
+	ASSERT(shmfb_frame_valid(r, f));
 }
 
-/* Padded rows in, tight rows in the mapping; offset is frame_number; PTS is
- * running time + base time on CLOCK_MONOTONIC. */
+/* Padded rows in, the mapping describes the same strides; offset is
+ * frame_number; PTS is running time + base time on CLOCK_MONOTONIC;
+ * colorimetry goes into the header. */
 static void test_sink_strides_and_numbers(void)
 {
 	GstBus *bus;
@@ -96,8 +100,12 @@ static void test_sink_strides_and_numbers(void)
 		ASSERT_EQ(in->width, 350);
 		ASSERT_EQ(in->format, SHMFB_FMT_RGB24);
 		ASSERT_EQ(in->fps_num, 30);
+		ASSERT_EQ(in->color.matrix, SHMFB_MATRIX_RGB);
+		ASSERT_EQ(in->color.range, SHMFB_RANGE_FULL);
+		ASSERT_EQ(in->color.transfer, SHMFB_TRANSFER_SRGB);
+		ASSERT_EQ(in->color.primaries, SHMFB_PRIMARIES_BT709);
 		shmfb_frame f;
-		expect_tight_rgb_350(r, n, &f);
+		expect_rgb_350(r, n, &f);
 		ASSERT_EQ(f.frame_number, 1000 + n);
 		/* The harness's test clock stands still at 0 and the base time
 		 * is 0, so the frame is due (n+1) s after the monotonic now. */
@@ -110,7 +118,7 @@ static void test_sink_strides_and_numbers(void)
 	ASSERT_EQ(shmfb_open(name, &(shmfb_reader *){NULL}), SHMFB_ENOENT);
 	gst_object_unref(bus);
 	g_free(d);
-	printf("ok: sink: padded rows in, tight rows out, frame numbers, pts\n");
+	printf("ok: sink: padded rows in and described, frame numbers, pts, colour\n");
 }
 
 /* Is [p, p+len) inside a mapping of the object /dev/shm/shmfb-NAME leads to?
@@ -152,18 +160,14 @@ static void test_sink_pool_is_the_slot(void)
 	GstBufferPool *pool;
 	guint size, min, max;
 	gst_query_parse_nth_allocation_pool(q, 0, &pool, &size, &min, &max);
-	ASSERT_EQ(size, 1050 * 10);
-	/* The slot's rows are tighter than GStreamer's: an upstream that
-	 * cannot read GstVideoMeta is refused... */
+	ASSERT_EQ(size, 1052 * 10);
+	/* The slot has GStreamer's rows: an upstream that cannot read
+	 * GstVideoMeta is served too. */
 	GstStructure *config = gst_structure_new_empty("GstBufferPoolConfig");
 	gst_buffer_pool_config_set_params(config, caps, size, 1, 1);
 	GstAllocationParams params;
 	gst_allocation_params_init(&params);
 	gst_buffer_pool_config_set_allocator(config, NULL, &params);
-	ASSERT(!gst_buffer_pool_set_config(pool, config));
-	/* ...one that can is served. */
-	config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 	ASSERT(gst_buffer_pool_set_config(pool, config));
 	ASSERT(gst_buffer_pool_set_active(pool, TRUE));
 	for (unsigned n = 1; n <= 4; n++) {
@@ -171,7 +175,7 @@ static void test_sink_pool_is_the_slot(void)
 		ASSERT_EQ(gst_buffer_pool_acquire_buffer(pool, &b, NULL), GST_FLOW_OK);
 		GstVideoMeta *vm = gst_buffer_get_video_meta(b);
 		ASSERT(vm);
-		ASSERT_EQ(vm->stride[0], 1050);
+		ASSERT_EQ(vm->stride[0], 1052);
 		GstMapInfo m;
 		ASSERT(gst_buffer_map(b, &m, GST_MAP_WRITE));
 		ASSERT(in_shm_mapping(m.data, m.size));
@@ -184,7 +188,7 @@ static void test_sink_pool_is_the_slot(void)
 		shmfb_reader *r;
 		ASSERT_OK(shmfb_open(name, &r));
 		shmfb_frame f;
-		expect_tight_rgb_350(r, n, &f);
+		expect_rgb_350(r, n, &f);
 		ASSERT_EQ(f.frame_number, n);
 		shmfb_reader_close(r);
 	}
@@ -294,6 +298,8 @@ static shmfb_writer *rgb_writer(const char *n, uint32_t width)
 	o.fps_num = 25;
 	o.fps_den = 1;
 	o.flags = SHMFB_CREATE_REPLACE;
+	o.color.transfer = SHMFB_TRANSFER_LINEAR;
+	o.color.primaries = SHMFB_PRIMARIES_BT2020;
 	shmfb_writer *w;
 	ASSERT_OK(shmfb_create(n, &o, &w));
 	return w;
@@ -345,6 +351,9 @@ static void expect_caps_width(GstHarness *h, int width)
 	ASSERT_EQ(vi.width, width);
 	ASSERT_EQ(GST_VIDEO_INFO_FORMAT(&vi), GST_VIDEO_FORMAT_RGB);
 	ASSERT_EQ(vi.fps_n, 25);
+	/* The header's colour, not GStreamer's default for RGB (sRGB, BT.709). */
+	ASSERT_EQ(vi.colorimetry.transfer, GST_VIDEO_TRANSFER_GAMMA10);
+	ASSERT_EQ(vi.colorimetry.primaries, GST_VIDEO_COLOR_PRIMARIES_BT2020);
 	gst_caps_unref(c);
 }
 
@@ -395,7 +404,7 @@ static void test_src_frames_caps_eos(void)
 	gst_harness_teardown(h);
 	gst_object_unref(bus);
 	g_free(d);
-	printf("ok: src: caps, padded rows, renegotiation, EOS at close\n");
+	printf("ok: src: caps with the header's colour, padded rows, renegotiation, EOS at close\n");
 }
 
 /* src errors: no such name, a hostile file, a producer that dies, timeout. */
