@@ -1,7 +1,8 @@
 /*
  * test_truncate_posix.c - the object is shrunk under a reader (ftruncate by
  * anyone with write access).  Reading the lost pages would raise SIGBUS; the
- * reader must instead report SHMFB_EBADTOTALSIZE and go on living, and a
+ * reader must instead report SHMFB_EBADTOTALSIZE and go on living, also
+ * when it reads or writes them through a copy-on-write view, and a
  * SIGBUS that is not about a shmfb mapping must still kill the process.
  */
 #include <fcntl.h>
@@ -51,8 +52,20 @@ int main(int argc, char **argv)
 	shmfb_frame f;
 	ASSERT_OK(shmfb_reader_latest(r, &f));
 	const uint8_t *pixels = f.data[0];
+	shmfb_view v;
+	ASSERT_OK(shmfb_reader_view_latest(r, &v));
+	v.data[0][0] = 1; /* one private page */
 
 	shrink(path);
+	/* The view first, so that it alone tells the reader: its lost pages
+	 * read as zeros and take writes (the reader may be drawing). */
+	volatile uint8_t *vp = v.data[0];
+	ASSERT_EQ(vp[W * H * 4 - 1], 0);
+	vp[W * H * 4 - 1] = 7;
+	ASSERT_EQ(vp[W * H * 4 - 1], 7);
+	ASSERT_EQ(shmfb_view_check(r, &v), SHMFB_EBADTOTALSIZE);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "truncated under the view");
+	shmfb_view_release(r, &v);
 	/* A zero-copy pointer taken before: reading it must not kill us. */
 	volatile uint8_t sink = pixels[W * H * 4 - 1];
 	(void)sink;

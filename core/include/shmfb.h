@@ -501,7 +501,9 @@ SHMFB_API uint64_t shmfb_reader_latest_index(shmfb_reader *r);
  * the pages written since it was taken (4 KiB each).  Releasing gives them
  * back, and the next view of that slot shows the slot as it is then, none
  * of the old writes.  How each platform does it: docs/FORMAT.md,
- * "Copy-on-write views".
+ * "Copy-on-write views".  Not real-time safe: release is a system call
+ * (madvise on Linux, unmapping on Windows), and a view maps its slot the
+ * first time on Linux, every time on Windows; each page written faults.
  */
 typedef struct shmfb_view {
 	shmfb_frame frame;               /* index, times, slot, strides; frame.data[] == data[] */

@@ -28,10 +28,18 @@ static int held_elsewhere(const shmfb_reader *r, const shmfb_frame *f)
 			     (unsigned long long)f->index);
 }
 
+static int lost_under_view(const shmfb_reader *r)
+{
+	return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: the mapping was truncated under the view",
+			     r->open_name);
+}
+
 /* The slot's private mapping, made at its first view. */
 static int slot_view(shmfb_reader *r, uint32_t slot, uint8_t **data)
 {
 	shmfb__cow *c = &r->cow[slot];
+	if (shmfb__plat_cow_lost(c))
+		return lost_under_view(r);
 	if (!c->data) {
 		int rc = shmfb__plat_cow_map(&r->seg, r->info.slot_offset[slot],
 					     (size_t)r->info.slot_size[slot], r->open_name, c);
@@ -51,7 +59,7 @@ int shmfb_reader_view_latest(shmfb_reader *r, shmfb_view *v)
 		return rc;
 	if (r->view_held[f.slot])
 		return held_elsewhere(r, &f);
-	uint8_t *base;
+	uint8_t *base = NULL;
 	if ((rc = slot_view(r, f.slot, &base)) < 0)
 		return rc;
 	const shmfb_layout *l = &r->info.layout;
@@ -70,8 +78,7 @@ int shmfb_view_check(shmfb_reader *r, const shmfb_view *v)
 	if (!v->data[0] || s >= SHMFB_SLOTS || r->view_held[s] != v->frame.index)
 		return shmfb__errorf(SHMFB_EINVAL, "%s: not a view this reader holds", r->open_name);
 	if (shmfb__plat_seg_lost(&r->seg) || shmfb__plat_cow_lost(&r->cow[s]))
-		return shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: the mapping was truncated under the view",
-				     r->open_name);
+		return lost_under_view(r);
 	if (!shmfb_frame_valid(r, &v->frame))
 		return shmfb__errorf(SHMFB_ETORN, "%s: frame %llu was overwritten by the producer while viewed",
 				     r->open_name, (unsigned long long)v->frame.index);
