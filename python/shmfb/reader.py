@@ -22,6 +22,7 @@ _POLL_S = 0.25
 #: shmfb_reader_latest says ETORN when the producer laps it between two loads.
 _LATEST_TRIES = 64
 
+_reader_latest = lib.shmfb_reader_latest
 _STATUS = {0: "running", errors.ECLOSED: "closed", errors.EDEAD: "dead",
            errors.ESTALE: "stale", errors.EREPLACED: "replaced"}
 
@@ -275,8 +276,10 @@ class Reader:
         if writable:
             return self._writable_view(h)
         cf = CFrame()
-        rc = _retry_torn(lambda: lib.shmfb_reader_latest(h.ptr, ctypes.byref(cf)), self.name)
-        check(rc)
+        ref = ctypes.byref(cf)
+        rc = _reader_latest(h.ptr, ref)  # per frame: the direct call first, retries after
+        if rc < 0:
+            check(_retry_torn(lambda: _reader_latest(h.ptr, ref), self.name) if rc == errors.ETORN else rc)
         packed, planes = self._slot_arrays(h, cf)
         return Frame(cf, h, self._dropped(cf.index), packed, planes, True)
 
