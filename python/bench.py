@@ -33,6 +33,7 @@ import shmfb  # noqa: E402
 from shmfb._lib import CFrame, lib  # noqa: E402
 
 W, H = 1920, 1080
+ROUNDS = 21
 
 
 def per_call(fn, seconds: float) -> float:
@@ -60,14 +61,16 @@ def bench_copy(seconds: float) -> dict:
             r.latest(out=out)
 
         c_times, py_times = [], []
-        for _ in range(6):  # alternate: both see the same load
-            c_times.append(per_call(c_reader, seconds / 12))
-            py_times.append(per_call(py_reader, seconds / 12))
+        for _ in range(ROUNDS):  # alternate short rounds: both see the same load
+            c_times.append(per_call(c_reader, seconds / (2 * ROUNDS)))
+            py_times.append(per_call(py_reader, seconds / (2 * ROUNDS)))
         trivial = per_call(lib.shmfb_now_ns, 0.2)
-    c, py = min(c_times), min(py_times)
-    return {"frame": f"{W}x{H} rgba", "c_copy_latest_us": c * 1e6, "py_latest_out_us": py * 1e6,
-            "ratio": py / c, "c_median_us": sorted(c_times)[3] * 1e6,
-            "py_median_us": sorted(py_times)[3] * 1e6, "ctypes_trivial_call_us": trivial * 1e6}
+    ratios = sorted(p / c for p, c in zip(py_times, c_times))
+    med = ROUNDS // 2
+    return {"frame": f"{W}x{H} rgba", "rounds": ROUNDS, "c_best_us": min(c_times) * 1e6,
+            "py_best_us": min(py_times) * 1e6, "c_median_us": sorted(c_times)[med] * 1e6,
+            "py_median_us": sorted(py_times)[med] * 1e6, "ratio_median": ratios[med],
+            "ratio_best": min(py_times) / min(c_times), "ctypes_trivial_call_us": trivial * 1e6}
 
 
 def bench_view(seconds: float) -> dict:
@@ -97,6 +100,7 @@ def bench_keep_up(seconds: float, bin_dir: str, source: str) -> dict:
             except shmfb.NotFoundError:
                 time.sleep(0.01)
         r.wait(timeout=5)
+        c_peer = c_cat_keep_up(name, seconds, bin_dir)
         out = np.empty((H, W, 4), np.uint8)
         r.latest(out=out)
         first = lib.shmfb_reader_latest_index(r._h().ptr)
@@ -115,7 +119,21 @@ def bench_keep_up(seconds: float, bin_dir: str, source: str) -> dict:
     return {"producer": f"shmfb-producer {W}x{H} rgba --fps 240 {' '.join(args)}", "seconds": wall,
             "published": published, "got": got, "dropped": dropped,
             "producer_fps": published / wall, "reader_fps": got / wall,
-            "reader_cpu_percent": 100 * cpu / wall}
+            "reader_cpu_percent": 100 * cpu / wall, "c_cat": c_peer}
+
+
+def c_cat_keep_up(name: str, seconds: float, bin_dir: str) -> dict:
+    """The C reader beside it, on the same producer just before: `shmfb cat`
+    copying every new frame (shmfb_reader_copy_latest) to /dev/null, which
+    reports the frames it missed."""
+    frames = int(240 * seconds)
+    start = time.perf_counter()
+    p = subprocess.run([os.path.join(bin_dir, "shmfb"), "cat", name, "--frames", str(frames)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60)
+    wall = time.perf_counter() - start
+    missed = [int(w) for w in p.stderr.split() if w.isdigit()]
+    dropped = missed[0] if missed else 0
+    return {"seconds": wall, "got": frames, "dropped": dropped, "reader_fps": frames / wall}
 
 
 def main() -> int:
@@ -131,10 +149,11 @@ def main() -> int:
     res["copy"] = c = bench_copy(a.seconds)
     print(f"shmfb python bench: Python {res['python']}, numpy {res['numpy']}, {res['cpus']} CPUs, "
           f"load average {load:.2f}")
-    print(f"1. copy {c['frame']}: C shmfb_reader_copy_latest {c['c_copy_latest_us']:.0f} us, "
-          f"Python latest(out=arr) {c['py_latest_out_us']:.0f} us: {c['ratio']:.3f}x "
-          f"(best of 6 rounds; medians {c['c_median_us']:.0f} / {c['py_median_us']:.0f} us; "
-          f"a bare ctypes call costs {c['ctypes_trivial_call_us']:.2f} us)")
+    print(f"1. copy {c['frame']}, {c['rounds']} rounds each, alternating: C shmfb_reader_copy_latest "
+          f"median {c['c_median_us']:.0f} us (best {c['c_best_us']:.0f}), Python latest(out=arr) median "
+          f"{c['py_median_us']:.0f} us (best {c['py_best_us']:.0f}); Python / C: median of the rounds' "
+          f"ratios {c['ratio_median']:.3f}x, best / best {c['ratio_best']:.3f}x "
+          f"(a bare ctypes call: {c['ctypes_trivial_call_us']:.2f} us)")
     res["view"] = v = bench_view(a.seconds)
     print(f"2. view() + valid(): {v['view_valid_us']:.2f} us a frame")
     res["keep_up"] = k = bench_keep_up(a.seconds, os.path.join(BUILD, "bin"), a.source)
@@ -142,6 +161,9 @@ def main() -> int:
           f"{k['seconds']:.1f} s ({k['producer_fps']:.0f} f/s), the Python reader copied {k['got']} "
           f"({k['reader_fps']:.0f} f/s), {k['dropped']} dropped, reader CPU {k['reader_cpu_percent']:.0f}% "
           f"({k['reader_cpu_percent'] * 10 / max(k['reader_fps'], 1):.2f} ms a frame)")
+    cc = k["c_cat"]
+    print(f"   the C reader on the same producer just before (shmfb cat > /dev/null): {cc['got']} frames "
+          f"in {cc['seconds']:.1f} s ({cc['reader_fps']:.0f} f/s), {cc['dropped']} dropped")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)

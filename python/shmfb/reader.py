@@ -135,6 +135,9 @@ class Reader:
     name again and go on with the new producer (``reattach=False`` keeps the
     reader on the first one).  Opening raises shmfb.NotFoundError when no
     mapping has the name, shmfb.CorruptError when it fails validation.
+
+    A Reader is for one thread at a time (as a file object is); open one
+    per thread to read in several.
     """
 
     def __init__(self, name: str, *, reattach: bool = True) -> None:

@@ -188,3 +188,15 @@ def test_a_writable_view_is_this_process_own(name):
         assert h.valid()  # two frames later the slot is still its own
         w.send(np.full((H, W, 4), 13, np.uint8))  # the producer rewrites it
         assert not h.valid()
+
+
+def test_a_kept_frame_buffer_defers_the_close_and_says_so(name):
+    w = shmfb.Writer(name, W, H, "gray8")
+    with w.frame() as buf:
+        buf[...] = 4
+    with shmfb.Reader(name, reattach=False) as r:
+        with pytest.warns(ResourceWarning, match="still referenced"):
+            w.close()
+        assert r.status == "running" and int(buf[0, 0]) == 4  # still mapped: reading it is safe
+        del buf
+        assert r.status == "closed"
