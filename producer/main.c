@@ -12,7 +12,6 @@
  * OS call is in os_posix.c or os_win32.c (os.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +19,8 @@
 #include "os.h"
 #include "producer.h"
 
+const char app_name[] = PROG;
 atomic_int producer_stop;
-
-void warnf(const char *fmt, ...)
-{
-	va_list ap;
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void usage(FILE *f)
 {
@@ -64,19 +54,6 @@ static void usage(FILE *f)
 		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n");
 }
 
-/* A usage error: one line, exit status 2. */
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-	va_list ap;
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 2;
-}
-
 /* A whole decimal number without sign; -1 when it is not one or is over max. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -101,7 +78,7 @@ static int parse_size(const char *arg, struct options *o)
 		x = strchr(arg, 'X');
 	char wpart[32];
 	if (!x || (size_t)(x - arg) >= sizeof wpart)
-		return bad("--size %s: expected WIDTHxHEIGHT, e.g. 1280x720", arg);
+		return app_fail(2, "--size %s: expected WIDTHxHEIGHT, e.g. 1280x720", arg);
 	memcpy(wpart, arg, (size_t)(x - arg));
 	wpart[x - arg] = 0;
 	const char *parts[2] = {wpart, x + 1}, *what[2] = {"width", "height"};
@@ -109,11 +86,11 @@ static int parse_size(const char *arg, struct options *o)
 	for (int i = 0; i < 2; i++) {
 		int rc = parse_u64(parts[i], SHMFB_MAX_DIM, &v[i]);
 		if (rc == -2)
-			return bad("--size %s: %s is limited to %d", arg, what[i], SHMFB_MAX_DIM);
+			return app_fail(2, "--size %s: %s is limited to %d", arg, what[i], SHMFB_MAX_DIM);
 		if (rc < 0)
-			return bad("--size %s: %s '%s' is not a whole number", arg, what[i], parts[i]);
+			return app_fail(2, "--size %s: %s '%s' is not a whole number", arg, what[i], parts[i]);
 		if (v[i] == 0)
-			return bad("--size %s: %s must be at least 1", arg, what[i]);
+			return app_fail(2, "--size %s: %s must be at least 1", arg, what[i]);
 	}
 	o->writer.width = (uint32_t)v[0];
 	o->writer.height = (uint32_t)v[1];
@@ -124,21 +101,21 @@ static int parse_size(const char *arg, struct options *o)
 static int parse_fps(const char *arg, struct options *o)
 {
 	if (*arg == '-')
-		return bad("--fps %s: must not be negative", arg);
+		return app_fail(2, "--fps %s: must not be negative", arg);
 	uint64_t whole = 0, frac = 0, den = 1;
 	const char *dot = strchr(arg, '.');
 	char ipart[24];
 	size_t ilen = dot ? (size_t)(dot - arg) : strlen(arg);
 	if (ilen == 0 || ilen >= sizeof ipart)
-		return bad("--fps %s: expected a number of frames a second, e.g. 30", arg);
+		return app_fail(2, "--fps %s: expected a number of frames a second, e.g. 30", arg);
 	memcpy(ipart, arg, ilen);
 	ipart[ilen] = 0;
 	if (parse_u64(ipart, 1000000, &whole) < 0)
-		return bad("--fps %s: expected a number from 0 to 1000000", arg);
+		return app_fail(2, "--fps %s: expected a number from 0 to 1000000", arg);
 	if (dot) {
 		const char *f = dot + 1;
 		if (!*f || strlen(f) > 3 || parse_u64(f, 999, &frac) < 0)
-			return bad("--fps %s: at most 3 decimals", arg);
+			return app_fail(2, "--fps %s: at most 3 decimals", arg);
 		for (size_t i = 0; i < strlen(f); i++)
 			den *= 10;
 	}
@@ -159,7 +136,7 @@ static int parse_hold(const char *arg, struct options *o)
 	errno = 0;
 	double v = strtod(arg, &end);
 	if (*arg == '-' || errno || *end || end == arg || !(v > 0) || v > 1e6)
-		return bad("--hold %s: expected seconds greater than 0, e.g. 2.5", arg);
+		return app_fail(2, "--hold %s: expected seconds greater than 0, e.g. 2.5", arg);
 	o->hold_ns = (uint64_t)(v * 1e9);
 	o->hold_set = 1;
 	return 0;
@@ -171,20 +148,20 @@ static int parse_mode(const char *arg, struct options *o)
 	uint32_t v = 0;
 	const char *s = arg;
 	if (!*s)
-		return bad("--mode: expected octal permissions, e.g. 0640");
+		return app_fail(2, "--mode: expected octal permissions, e.g. 0640");
 	for (; *s; s++) {
 		if (*s < '0' || *s > '7' || v > 0777)
 			break;
 		v = v * 8 + (uint32_t)(*s - '0');
 	}
 	if (*s)
-		return bad("--mode %s: expected octal permissions, e.g. 0640", arg);
+		return app_fail(2, "--mode %s: expected octal permissions, e.g. 0640", arg);
 	if (v > 0777)
-		return bad("--mode %s: only permission bits (at most 0777)", arg);
+		return app_fail(2, "--mode %s: only permission bits (at most 0777)", arg);
 	if ((v & 0600) != 0600)
-		return bad("--mode %s: the owner needs read and write (0600)", arg);
+		return app_fail(2, "--mode %s: the owner needs read and write (0600)", arg);
 	if (!os_has_permission_bits())
-		warnf("--mode %s: mappings here have no permission bits; the session's default security applies", arg);
+		app_warn("--mode %s: mappings here have no permission bits; the session's default security applies", arg);
 	o->writer.mode = v;
 	return 0;
 }
@@ -199,7 +176,7 @@ static int parse_audio(const char *arg, struct options *o)
 		return 0;
 	}
 	if (strcmp(arg, "tone") && strncmp(arg, "tone=", 5))
-		return bad("--audio %s: expected tone, tone=HZ or wav=FILE", arg);
+		return app_fail(2, "--audio %s: expected tone, tone=HZ or wav=FILE", arg);
 	a->kind = AUDIO_TONE;
 	a->tone_mhz = 440000;
 	if (!arg[4])
@@ -209,15 +186,15 @@ static int parse_audio(const char *arg, struct options *o)
 	size_t wlen = dot ? (size_t)(dot - v) : strlen(v);
 	uint64_t hz, frac = 0;
 	if (wlen == 0 || wlen >= sizeof whole)
-		return bad("--audio %s: expected a frequency in Hz, e.g. tone=1000", arg);
+		return app_fail(2, "--audio %s: expected a frequency in Hz, e.g. tone=1000", arg);
 	memcpy(whole, v, wlen);
 	whole[wlen] = 0;
 	if (parse_u64(whole, SHMFB_AUDIO_MAX_RATE, &hz) < 0)
-		return bad("--audio %s: expected a frequency in Hz, e.g. tone=1000", arg);
+		return app_fail(2, "--audio %s: expected a frequency in Hz, e.g. tone=1000", arg);
 	if (dot) {
 		size_t flen = strlen(dot + 1);
 		if (flen == 0 || flen > 3 || parse_u64(dot + 1, 999, &frac) < 0)
-			return bad("--audio %s: at most 3 decimals", arg);
+			return app_fail(2, "--audio %s: at most 3 decimals", arg);
 		for (size_t i = flen; i < 3; i++)
 			frac *= 10;
 	}
@@ -229,7 +206,7 @@ static int parse_audio_number(const char *opt, const char *v, uint64_t min, uint
 {
 	uint64_t x;
 	if (parse_u64(v, UINT32_MAX, &x) < 0 || x < min || x > max)
-		return bad("%s %s: expected a whole number from %llu to %llu", opt, v,
+		return app_fail(2, "%s %s: expected a whole number from %llu to %llu", opt, v,
 			   (unsigned long long)min, (unsigned long long)max);
 	*out = (uint32_t)x;
 	return 0;
@@ -241,9 +218,9 @@ static int check_audio(struct options *o)
 	struct audio_options *a = &o->audio;
 	if (a->av_sync) {
 		if (o->source != SOURCE_PATTERN)
-			return bad("--av-sync needs the pattern source (not --image or --raw)");
+			return app_fail(2, "--av-sync needs the pattern source (not --image or --raw)");
 		if (!o->writer.fps_num)
-			return bad("--av-sync needs a frame rate (not --fps 0)");
+			return app_fail(2, "--av-sync needs a frame rate (not --fps 0)");
 		if (a->kind == AUDIO_NONE) {
 			a->kind = AUDIO_TONE;
 			a->tone_mhz = 440000;
@@ -252,16 +229,16 @@ static int check_audio(struct options *o)
 		a->fps_den = o->writer.fps_den;
 	}
 	if (a->kind == AUDIO_NONE && o->audio_opt_set)
-		return bad("--audio-rate, --audio-channels and --audio-format need --audio");
+		return app_fail(2, "--audio-rate, --audio-channels and --audio-format need --audio");
 	if (a->kind == AUDIO_WAV && a->channels)
-		return bad("--audio-channels is for the tone; a WAV file has its own");
+		return app_fail(2, "--audio-channels is for the tone; a WAV file has its own");
 	return 0;
 }
 
 static int set_source(struct options *o, enum source_kind k, const char *opt)
 {
 	if (o->source_set && o->source != k)
-		return bad("%s: only one source (--pattern, --image or --raw) at a time", opt);
+		return app_fail(2, "%s: only one source (--pattern, --image or --raw) at a time", opt);
 	o->source = k;
 	o->source_set = 1;
 	return 0;
@@ -274,7 +251,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *opt)
 	if (eq)
 		return eq + 1;
 	if (*i + 1 >= argc) {
-		bad("%s needs a value", opt);
+		app_fail(2, "%s needs a value", opt);
 		return NULL;
 	}
 	return argv[++*i];
@@ -289,7 +266,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->hold_ns = 5 * (uint64_t)SHMFB_SEC;
 	o->images = calloc((size_t)argc, sizeof *o->images);
 	if (!o->images)
-		return bad("out of memory");
+		return app_fail(2, "out of memory");
 	int ended = 0;
 	for (int i = 1; i < argc; i++) {
 		char opt[32];
@@ -300,7 +277,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		if (ended || a[0] != '-' || !a[1]) {
 			if (o->name)
-				return bad("one NAME only (got '%s' and '%s')", o->name, a);
+				return app_fail(2, "one NAME only (got '%s' and '%s')", o->name, a);
 			o->name = a;
 			continue;
 		}
@@ -324,12 +301,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (!strcmp(opt, "--format")) {
 			o->writer.format = shmfb_pixfmt_from_name(v);
 			if (o->writer.format == SHMFB_FMT_NONE)
-				rc = bad("--format %s: unknown format (rgba, bgra, rgb24, gray8, nv12, i420, yuyv)", v);
+				rc = app_fail(2, "--format %s: unknown format (rgba, bgra, rgb24, gray8, nv12, i420, yuyv)", v);
 		} else if (!strcmp(opt, "--fps")) {
 			rc = parse_fps(v, o);
 		} else if (!strcmp(opt, "--frames")) {
 			if (parse_u64(v, UINT64_MAX, &o->frames) < 0 || o->frames == 0)
-				rc = bad("--frames %s: expected a whole number of at least 1", v);
+				rc = app_fail(2, "--frames %s: expected a whole number of at least 1", v);
 		} else if (!strcmp(opt, "--hold")) {
 			rc = parse_hold(v, o);
 		} else if (!strcmp(opt, "--mode")) {
@@ -345,14 +322,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (!strcmp(opt, "--audio-format")) {
 			o->audio.format = shmfb_sampfmt_from_name(v);
 			if (o->audio.format == SHMFB_SAMPLE_NONE)
-				rc = bad("--audio-format %s: expected s16 or f32", v);
+				rc = app_fail(2, "--audio-format %s: expected s16 or f32", v);
 			o->audio_opt_set = 1;
 		} else if (!strcmp(a, "--av-sync")) {
 			o->audio.av_sync = 1;
 		} else if (!strcmp(opt, "--pattern")) {
 			rc = set_source(o, SOURCE_PATTERN, "--pattern");
 			if (!rc && pattern_from_name(v, &o->pattern) < 0)
-				rc = bad("--pattern %s: unknown pattern (bars, gradient, checker)", v);
+				rc = app_fail(2, "--pattern %s: unknown pattern (bars, gradient, checker)", v);
 		} else if (!strcmp(opt, "--image")) {
 			rc = set_source(o, SOURCE_IMAGE, "--image");
 			o->images[o->image_count++] = (char *)v;
@@ -363,17 +340,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (!strcmp(a, "--keep")) {
 			o->writer.flags |= SHMFB_CREATE_KEEP;
 		} else {
-			rc = bad("unknown option '%s' (try --help)", a);
+			rc = app_fail(2, "unknown option '%s' (try --help)", a);
 		}
 		if (rc)
 			return rc;
 	}
 	if (!o->name)
-		return bad("no mapping NAME given (usage: " PROG " [options] NAME)");
+		return app_fail(2, "no mapping NAME given (usage: " PROG " [options] NAME)");
 	if (shmfb_name_check(o->name) < 0)
-		return bad("%s", shmfb_errdetail());
+		return app_fail(2, "%s", shmfb_errdetail());
 	if (o->hold_set && o->source != SOURCE_IMAGE)
-		return bad("--hold is only for --image");
+		return app_fail(2, "--hold is only for --image");
 	int rc = check_audio(o);
 	if (rc)
 		return rc;
@@ -381,11 +358,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		     o->writer.format == SHMFB_FMT_YUYV;
 	int even_h = o->writer.format == SHMFB_FMT_NV12 || o->writer.format == SHMFB_FMT_I420;
 	if ((even_w && (o->writer.width & 1)) || (even_h && (o->writer.height & 1)))
-		return bad("--size %ux%u: %s needs an even %s", o->writer.width, o->writer.height,
+		return app_fail(2, "--size %ux%u: %s needs an even %s", o->writer.width, o->writer.height,
 			   shmfb_pixfmt_name(o->writer.format), even_w && (o->writer.width & 1) ? "width" : "height");
 	shmfb_layout l;
 	if (shmfb_layout_compute(o->writer.width, o->writer.height, o->writer.format, &l) < 0)
-		return bad("--size %ux%u --format %s: %s", o->writer.width, o->writer.height,
+		return app_fail(2, "--size %ux%u --format %s: %s", o->writer.width, o->writer.height,
 			   shmfb_pixfmt_name(o->writer.format), shmfb_errdetail());
 	return 0;
 }
@@ -397,7 +374,7 @@ static int finish(struct run *r, struct slides *s, audio *a, int status)
 {
 	audio_free(a);
 	if (r->w && shmfb_writer_close(r->w) < 0) {
-		warnf("%s", shmfb_errdetail());
+		app_warn("%s", shmfb_errdetail());
 		status = 1;
 	}
 	slides_free(s);
@@ -428,7 +405,7 @@ int main(int argc, char **argv)
 		char why[512];
 		rc = audio_open(&a, &o.audio, why, sizeof why);
 		if (rc) {
-			warnf("%s", why);
+			app_warn("%s", why);
 			return finish(&r, &s, NULL, rc);
 		}
 	}
@@ -449,7 +426,7 @@ int main(int argc, char **argv)
 	}
 	rc = shmfb_create(o.name, &wo, &r.w);
 	if (rc < 0) {
-		warnf("%s", shmfb_errdetail());
+		app_warn("%s", shmfb_errdetail());
 		r.w = NULL;
 		return finish(&r, &s, a, 1); /* the name's syntax was checked: a usage error is 2 */
 	}
@@ -458,7 +435,7 @@ int main(int argc, char **argv)
 	if (o.writer.fps_num)
 		r.pacer.start = start;
 	if (a && audio_start(a, r.w, start) < 0) {
-		warnf("cannot start the audio thread");
+		app_warn("cannot start the audio thread");
 		return finish(&r, &s, a, 1);
 	}
 	return finish(&r, &s, a, run_source(&r, &s));

@@ -181,7 +181,7 @@ uint32_t pattern_stamp(pattern *p, uint64_t n, uint64_t t_ns)
 	shmfb_stamp s = {n, t_ns};
 	if (shmfb_stamp_draw_rgba(p->work, p->w, p->h, p->w * 4, &s) < 0) {
 		if (!p->stamp_warned)
-			warnf("%ux%u is too small for the frame stamp (see docs/PATTERN.md); drawing none",
+			app_warn("%ux%u is too small for the frame stamp (see docs/PATTERN.md); drawing none",
 			      p->w, p->h);
 		p->stamp_warned = 1;
 		return 0;

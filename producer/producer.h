@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app.h"
 #include "shmfb.h"
 
 #define PROG "shmfb-producer"
@@ -34,8 +35,7 @@ static inline void producer_request_stop(void)
 	atomic_store_explicit(&producer_stop, 1, memory_order_relaxed);
 }
 
-/* Prints "shmfb-producer: <message>" to stderr. */
-void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages are app_warn and app_fail's (core/app/app.h): "shmfb-producer: ...". */
 
 /* ---- convert.c: RGBA to the mapping's pixel format (docs/PRODUCER.md) */
 

@@ -19,7 +19,7 @@ static int run_pattern(struct run *r)
 	const struct options *o = r->o;
 	pattern *pat = pattern_new(o->pattern, o->writer.width, o->writer.height);
 	if (!pat) {
-		warnf("out of memory for a %ux%u pattern", o->writer.width, o->writer.height);
+		app_warn("out of memory for a %ux%u pattern", o->writer.width, o->writer.height);
 		return 1;
 	}
 	while (!producer_stopping() && (!o->frames || r->published < o->frames)) {
@@ -81,7 +81,7 @@ static long read_frame(shmfb_writer *w, uint8_t *buf, size_t n)
 		int ready = os_stdin_wait(HEARTBEAT_NS);
 		shmfb_writer_heartbeat(w);
 		if (ready < 0) {
-			warnf("stdin: %s", os_error());
+			app_warn("stdin: %s", os_error());
 			return -1;
 		}
 		if (ready == 0)
@@ -89,7 +89,7 @@ static long read_frame(shmfb_writer *w, uint8_t *buf, size_t n)
 		long k = os_stdin_read(buf + got, n - got);
 		if (k < 0) {
 			if (!producer_stopping())
-				warnf("stdin: %s", os_error());
+				app_warn("stdin: %s", os_error());
 			return -1;
 		}
 		if (k == 0)
@@ -105,7 +105,7 @@ static int run_raw(struct run *r)
 	size_t n = (size_t)r->layout.frame_bytes;
 	uint8_t *buf = malloc(n);
 	if (!buf) {
-		warnf("out of memory for a frame of %zu bytes", n);
+		app_warn("out of memory for a frame of %zu bytes", n);
 		return 1;
 	}
 	int status = 0;
@@ -118,7 +118,7 @@ static int run_raw(struct run *r)
 		if (got == 0)
 			break; /* end of input between frames: done */
 		if ((size_t)got < n) {
-			warnf("stdin: short final frame of %ld bytes (a %ux%u %s frame is %zu); not published",
+			app_warn("stdin: short final frame of %ld bytes (a %ux%u %s frame is %zu); not published",
 			      got, o->writer.width, o->writer.height, shmfb_pixfmt_name(o->writer.format), n);
 			status = 1;
 			break;

@@ -48,12 +48,12 @@ static int add_dir(struct slides *s, int *cap, const char *dir)
 	int first = s->count;
 	struct dir_walk d = {s, cap};
 	if (os_list_dir(dir, add_listed, &d) < 0) {
-		warnf("%s: %s", dir, os_error());
+		app_warn("%s: %s", dir, os_error());
 		return 1;
 	}
 	qsort(s->paths + first, (size_t)(s->count - first), sizeof *s->paths, by_name);
 	if (s->count == first) {
-		warnf("%s: no files in the directory", dir);
+		app_warn("%s: no files in the directory", dir);
 		return 1;
 	}
 	return 0;
@@ -78,7 +78,7 @@ int slides_init(struct slides *s, const struct options *o, uint64_t frame_bytes)
 	s->rgba = malloc((size_t)o->writer.width * o->writer.height * 4);
 	s->cached = malloc(frame_bytes);
 	if (!s->bad || !s->rgba || !s->cached) {
-		warnf("out of memory");
+		app_warn("out of memory");
 		return 1;
 	}
 	return 0;
@@ -114,10 +114,10 @@ int slides_advance(struct slides *s, uint64_t now)
 		if (image_load(s->paths[next], &s->img, why, sizeof why) < 0) {
 			s->bad[next] = 1;
 			if (s->count == 1) {
-				warnf("%s", why);
+				app_warn("%s", why);
 				return -1;
 			}
-			warnf("%s; skipped", why);
+			app_warn("%s; skipped", why);
 			continue;
 		}
 		s->shown_at = now;
@@ -125,7 +125,7 @@ int slides_advance(struct slides *s, uint64_t now)
 		return 0;
 	}
 	if (s->count > 1)
-		warnf("none of the %d pictures could be loaded", s->count);
+		app_warn("none of the %d pictures could be loaded", s->count);
 	return -1;
 }
 

@@ -1,12 +1,15 @@
 /*
  * test_app.c - what the programs share (core/app): the JSON strings of
- * their --json and --stats-json output, and the percentiles they report.
+ * their --json and --stats-json output, the percentiles they report, and
+ * the seconds their --timeout and --seconds options take.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "test.h"
+
+const char app_name[] = "test_app";
 
 /* What app_json_string writes for s. */
 static const char *json_of(const char *s, char *out, size_t size)
@@ -49,10 +52,32 @@ static void percentiles_are_nearest_rank(void)
 	ASSERT_EQ(app_nearest_rank(7, 0.01), 1);  /* ceil(0.07) */
 }
 
+/* Decimal seconds, none negative, at most a million (11.6 days); NaN and infinity refused. */
+static void seconds_are_parsed(void)
+{
+	int64_t ns = -7;
+	ASSERT_EQ(app_parse_seconds("2.5", &ns), 0);
+	ASSERT_EQ(ns, 2500000000LL);
+	ASSERT_EQ(app_parse_seconds("0", &ns), 0);
+	ASSERT_EQ(ns, 0);
+	ASSERT_EQ(app_parse_seconds("0.001", &ns), 0);
+	ASSERT_EQ(ns, 1000000);
+	ASSERT_EQ(app_parse_seconds("1000000", &ns), 0);
+	ASSERT_EQ(ns, 1000000LL * 1000000000LL);
+	const char *bad[] = {"", "-1", "+1", "abc", "2s", "1000001", "inf", "nan"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ns = -7;
+		if (app_parse_seconds(bad[i], &ns) != -1 || ns != -7)
+			FAIL_AT("'%s' was accepted as %lld ns", bad[i], (long long)ns);
+	}
+	ASSERT_EQ(app_parse_seconds(NULL, &ns), -1);
+}
+
 int main(void)
 {
 	json_strings_are_escaped();
 	percentiles_are_nearest_rank();
-	printf("app: JSON strings escaped, percentiles by nearest rank\n");
+	seconds_are_parsed();
+	printf("app: JSON strings escaped, percentiles by nearest rank, seconds parsed\n");
 	return 0;
 }

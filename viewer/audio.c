@@ -277,7 +277,7 @@ static void failed(audio_out *ao, const char *what)
 {
 	snprintf(ao->problem, sizeof ao->problem, "%s: %s", what, SDL_GetError());
 	if (ao->state != AUDIO_FAILED) /* warn once */
-		viewer_error("no sound: %s", ao->problem);
+		app_warn("no sound: %s", ao->problem);
 	ao->state = AUDIO_FAILED;
 }
 

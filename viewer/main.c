@@ -10,8 +10,6 @@
  * about new generations, the producer's state and the frames presented.
  */
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,15 +91,7 @@ const char *__tsan_default_suppressions(void)
 }
 #endif
 
-void viewer_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+const char app_name[] = PROG;
 
 static void usage(FILE *f)
 {
@@ -141,19 +131,6 @@ static int parse_count(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int parse_seconds(const char *s, int64_t *ns)
-{
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < 0 || v > 1e6)
-		return -1;
-	*ns = (int64_t)(v * 1e9);
-	return 0;
-}
-
 /* 0 to run, 1 when --help was printed, 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, options *o)
 {
@@ -167,7 +144,7 @@ static int parse_args(int argc, char **argv, options *o)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (ended || a[0] != '-' || !a[1]) {
 			if (o->name) {
-				viewer_error("one NAME only, got '%s' and '%s'", o->name, a);
+				app_warn("one NAME only, got '%s' and '%s'", o->name, a);
 				return 2;
 			}
 			o->name = a;
@@ -189,7 +166,7 @@ static int parse_args(int argc, char **argv, options *o)
 		} else if (!strcmp(a, "--audio-latency")) {
 			uint64_t ms;
 			if (parse_count(val, &ms) < 0 || ms < 5 || ms > 2000) {
-				viewer_error("--audio-latency: expected milliseconds from 5 to 2000, got '%s'",
+				app_warn("--audio-latency: expected milliseconds from 5 to 2000, got '%s'",
 					     val ? val : "");
 				return 2;
 			}
@@ -197,19 +174,19 @@ static int parse_args(int argc, char **argv, options *o)
 			i++;
 		} else if (!strcmp(a, "--frames")) {
 			if (parse_count(val, &o->frames) < 0) {
-				viewer_error("--frames: expected a count of at least 1, got '%s'", val ? val : "");
+				app_warn("--frames: expected a count of at least 1, got '%s'", val ? val : "");
 				return 2;
 			}
 			i++;
 		} else if (!strcmp(a, "--timeout")) {
-			if (parse_seconds(val, &o->timeout_ns) < 0) {
-				viewer_error("--timeout: expected seconds, got '%s'", val ? val : "");
+			if (app_parse_seconds(val, &o->timeout_ns) < 0) {
+				app_warn("--timeout: expected seconds, got '%s'", val ? val : "");
 				return 2;
 			}
 			i++;
 		} else if (!strcmp(a, "--stats-json") || !strcmp(a, "--screenshot")) {
 			if (!val || !*val) {
-				viewer_error("%s: expected a file name", a);
+				app_warn("%s: expected a file name", a);
 				return 2;
 			}
 			if (!strcmp(a, "--stats-json"))
@@ -218,16 +195,16 @@ static int parse_args(int argc, char **argv, options *o)
 				o->screenshot = val;
 			i++;
 		} else {
-			viewer_error("unknown option '%s' (see --help)", a);
+			app_warn("unknown option '%s' (see --help)", a);
 			return 2;
 		}
 	}
 	if (!o->name) {
-		viewer_error("missing the mapping NAME (see --help)");
+		app_warn("missing the mapping NAME (see --help)");
 		return 2;
 	}
 	if (shmfb_name_check(o->name) < 0) {
-		viewer_error("%s", shmfb_errdetail());
+		app_warn("%s", shmfb_errdetail());
 		return 2;
 	}
 	return 0;
@@ -244,7 +221,7 @@ static int init_headless(void)
 	SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "dummy", SDL_HINT_OVERRIDE);
 	if (SDL_Init(SDL_INIT_VIDEO) == 0)
 		return 0;
-	viewer_error("cannot start SDL's offscreen or dummy video driver: %s", SDL_GetError());
+	app_warn("cannot start SDL's offscreen or dummy video driver: %s", SDL_GetError());
 	return -1;
 }
 
@@ -258,7 +235,7 @@ static int init_video(const options *o)
 	 * (after libwayland complains on stderr), unless the user chose a
 	 * driver (kmsdrm, ...) explicitly. */
 	if (!d.name && !d.user_driver) {
-		viewer_error("no display (DISPLAY is not set); use --headless");
+		app_warn("no display (DISPLAY is not set); use --headless");
 		return -1;
 	}
 	if (d.driver)
@@ -273,9 +250,9 @@ static int init_video(const options *o)
 		SDL_SetError("only SDL's %s video driver is available", drv);
 	}
 	if (!d.name)
-		viewer_error("no display (DISPLAY is not set): %s; use --headless", SDL_GetError());
+		app_warn("no display (DISPLAY is not set): %s; use --headless", SDL_GetError());
 	else
-		viewer_error("cannot open the display %s: %s; use --headless", d.name, SDL_GetError());
+		app_warn("cannot open the display %s: %s; use --headless", d.name, SDL_GetError());
 	return -1;
 }
 
@@ -287,7 +264,7 @@ static int open_window(app *a)
 	a->win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, DEFAULT_W,
 				  DEFAULT_H, wflags);
 	if (!a->win) {
-		viewer_error("cannot open a window: %s", SDL_GetError());
+		app_warn("cannot open a window: %s", SDL_GetError());
 		return -1;
 	}
 	Uint32 vs = a->opt.vsync ? SDL_RENDERER_PRESENTVSYNC : 0;
@@ -296,7 +273,7 @@ static int open_window(app *a)
 	if (!a->ren)
 		a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE | (a->opt.headless ? 0 : vs));
 	if (!a->ren) {
-		viewer_error("cannot make a renderer: %s", SDL_GetError());
+		app_warn("cannot make a renderer: %s", SDL_GetError());
 		return -1;
 	}
 	return 0;
@@ -328,7 +305,7 @@ static void fit_window(app *a)
 
 static void fail(app *a, const char *msg)
 {
-	viewer_error("%s", msg);
+	app_warn("%s", msg);
 	a->status = 1;
 	a->quit = 1;
 }
@@ -367,7 +344,7 @@ static void save_screenshot(app *a)
 		if (!os_file_name_char(*c))
 			*c = '_';
 	if (picture_save_png(&a->pic, path, err, sizeof err) < 0)
-		viewer_error("screenshot: %s", err);
+		app_warn("screenshot: %s", err);
 	else
 		printf("saved screenshot %s\n", path);
 	fflush(stdout);
@@ -597,14 +574,14 @@ static void finish(app *a)
 	/* After a fatal error with nothing received, one message is enough. */
 	if (a->opt.screenshot && !(a->status && !a->pic.have_frame)) {
 		if (picture_save_png(&a->pic, a->opt.screenshot, err, sizeof err) < 0) {
-			viewer_error("--screenshot %s", err);
+			app_warn("--screenshot %s", err);
 			a->status = 1;
 		} else {
 			printf("saved screenshot %s\n", a->opt.screenshot);
 		}
 	}
 	if (a->opt.stats_json && stats_write_json(&a->st, a->opt.stats_json, &a->src, &a->pic, &a->ao) < 0) {
-		viewer_error("--stats-json %s: %s", a->opt.stats_json, strerror(errno));
+		app_warn("--stats-json %s: %s", a->opt.stats_json, strerror(errno));
 		a->status = 1;
 	}
 	fflush(stdout);
@@ -624,7 +601,7 @@ int main(int argc, char **argv)
 		a.wake = SDL_CreateSemaphore(0);
 	if (a.frame_event == (Uint32)-1 || (a.opt.headless && !a.wake) || open_window(&a) < 0) {
 		if (a.frame_event == (Uint32)-1 || (a.opt.headless && !a.wake))
-			viewer_error("cannot set up SDL events: %s", SDL_GetError());
+			app_warn("cannot set up SDL events: %s", SDL_GetError());
 		SDL_Quit();
 		return 1;
 	}

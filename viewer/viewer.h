@@ -26,12 +26,12 @@
 
 #include <SDL.h>
 
+#include "app.h"
 #include "shmfb.h"
 
 #define PROG "shmfb-viewer"
 
-/* Prints "shmfb-viewer: ..." on stderr. */
-void viewer_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages are app_warn and app_fail's (core/app/app.h): "shmfb-viewer: ...". */
 
 /* ----------------------------------------------------------------- source */
 

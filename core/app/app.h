@@ -10,6 +10,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#if defined(__GNUC__)
+#define APP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define APP_PRINTF(a, b)
+#endif
+
+/* ---- messages: one line on stderr, prefixed with the program's name */
+
+/* The name the program's messages start with: each program defines it. */
+extern const char app_name[];
+/* Prints "<app_name>: <message>" and returns status (1 failure, 2 usage error). */
+int app_fail(int status, const char *fmt, ...) APP_PRINTF(2, 3);
+/* The same for a warning, after which the program goes on. */
+void app_warn(const char *fmt, ...) APP_PRINTF(1, 2);
+
+/* ---- parsing */
+
+/* Seconds as a decimal ("2.5", at most 1e6) into nanoseconds; 0, or -1. */
+int app_parse_seconds(const char *s, int64_t *ns);
+
 /* ---- JSON */
 
 /* Writes s as a JSON string, quotes included; control characters escaped. */

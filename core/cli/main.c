@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "cli.h"
 #include "shmfb.h"
 
@@ -88,6 +89,8 @@ static int asks_help(int argc, char **argv)
 			return 1;
 	return 0;
 }
+
+const char app_name[] = "shmfb";
 
 int cli_fail(int status, const char *fmt, ...)
 {
