@@ -193,7 +193,7 @@ SHMFB_API const char *shmfb_pixfmt_name(shmfb_pixfmt f);
 /* Parses a name as printed by shmfb_pixfmt_name (also "rgba8", "bgra8"). */
 SHMFB_API shmfb_pixfmt shmfb_pixfmt_from_name(const char *name);
 
-/* The byte layout of one frame of a format, tightly packed. */
+/* The byte layout of one frame of a format: tight, or with rows padded to an alignment. */
 typedef struct shmfb_layout {
 	uint32_t plane_count;
 	uint32_t offset[SHMFB_MAX_PLANES]; /* from the start of the slot */
