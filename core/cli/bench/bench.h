@@ -235,6 +235,11 @@ uint64_t bench_preemptions(void);
 /* Installs the SIGINT/SIGTERM handler that kills children and removes names. */
 void bench_install_interrupt(void);
 
+/* Sleeps about ns nanoseconds. */
+void bench_sleep_ns(uint64_t ns);
+/* 1 when something exists at path. */
+int bench_path_exists(const char *path);
+
 /* A bare futex on a word in bench_shared_alloc memory. */
 void bench_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t timeout_ns);
 void bench_futex_wake(_Atomic uint32_t *word);

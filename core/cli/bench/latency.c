@@ -17,7 +17,6 @@
 #include <stdalign.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
 
@@ -59,8 +58,7 @@ static int wait_flag(_Atomic uint32_t *flag, uint32_t want, int64_t timeout_ns)
 	while (atomic_load_explicit(flag, memory_order_acquire) != want) {
 		if (shmfb_now_ns() > end)
 			return -1;
-		struct timespec ts = {0, 50000};
-		nanosleep(&ts, NULL);
+		bench_sleep_ns(50000);
 	}
 	return 0;
 }
@@ -239,8 +237,7 @@ static int lat_reader(void *arg)
 			/* acquire: pairs with the writer's release store of quit. */
 			if (atomic_load_explicit(&c->quit, memory_order_acquire))
 				goto done;
-			struct timespec ts = {0, 50000};
-			nanosleep(&ts, NULL);
+			bench_sleep_ns(50000);
 		}
 		/* acquire: pairs with the writer's release store; phase_mode is set. */
 		seq = atomic_load_explicit(&c->phase_seq, memory_order_acquire);

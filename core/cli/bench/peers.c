@@ -11,8 +11,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "bench.h"
 
@@ -171,9 +169,8 @@ static double gst_time(const char *launch, const bench_opts *o, const char *sock
 	bench_child s = {0}, r = {0};
 	if (bench_start_program(&s, sink) < 0)
 		return -1;
-	struct stat st;
 	uint64_t end = shmfb_now_ns() + 10 * SHMFB_SEC;
-	while (stat(sock, &st) != 0 && shmfb_now_ns() < end)
+	while (!bench_path_exists(sock) && shmfb_now_ns() < end)
 		bench_spin_ns(1000000);
 	/* The socket exists a moment before the sink is ready to serve it. */
 	bench_spin_ns(200 * SHMFB_MS);

@@ -227,8 +227,7 @@ int bench_join(bench_child *c, int timeout_ms)
 			bench_kill(c);
 			return -1;
 		}
-		struct timespec ts = {0, 2000000};
-		nanosleep(&ts, NULL);
+		bench_sleep_ns(2000000);
 	}
 	forget_child((pid_t)c->pid);
 	c->pid = 0;
@@ -535,4 +534,16 @@ void bench_machine_describe(bench_machine *m)
 	read_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled", m->shmem_thp, sizeof m->shmem_thp);
 	selected_word(m->thp);
 	selected_word(m->shmem_thp);
+}
+
+void bench_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+	nanosleep(&ts, NULL);
+}
+
+int bench_path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
 }

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
 
@@ -64,8 +63,7 @@ static int wait_until(_Atomic uint32_t *v, uint32_t want, int64_t timeout_ns)
 	while (atomic_load_explicit(v, memory_order_acquire) < want) {
 		if (shmfb_now_ns() > end)
 			return -1;
-		struct timespec ts = {0, 100000};
-		nanosleep(&ts, NULL);
+		bench_sleep_ns(100000);
 	}
 	return 0;
 }
