@@ -99,6 +99,7 @@ typedef struct GstShmfbShared {
 	GCond changed;
 	GstShmfbMapping *mapping; /* NULL before the video caps and after EOS */
 	gboolean has_video;       /* a shmfbsink is started */
+	gboolean video_ended;     /* it had EOS: audio after it goes nowhere */
 	gboolean has_audio;       /* a shmfbaudiosink is started */
 	GstAudioInfo audio;       /* valid when audio_known */
 	gboolean audio_known;

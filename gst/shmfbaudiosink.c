@@ -118,14 +118,18 @@ static gboolean set_caps(GstBaseSink *bs, GstCaps *caps)
 	return TRUE;
 }
 
-/* The mapping with a ring for our caps, waited for; a new reference or NULL. */
+/*
+ * The mapping with a ring for our caps, waited for; a new reference, or NULL
+ * (flushing, the video ended, or after a wait; *timed_out if no mapping came).
+ */
 static GstShmfbMapping *get_mapping(GstShmfbAudioSink *self, gboolean *timed_out)
 {
 	GstShmfbShared *s = self->shared;
 	gint64 until = g_get_monotonic_time() + VIDEO_PARTNER_WAIT_US;
 	*timed_out = FALSE;
 	g_mutex_lock(&s->lock);
-	while (!self->flushing && !(s->mapping && ring_matches(s->mapping, &self->info))) {
+	while (!self->flushing && !s->video_ended &&
+	       !(s->mapping && ring_matches(s->mapping, &self->info))) {
 		if (!g_cond_wait_until(&s->changed, &s->lock, until)) {
 			*timed_out = !s->mapping; /* a mismatch waits for the next video frame */
 			break;
@@ -172,7 +176,7 @@ static GstFlowReturn render(GstBaseSink *bs, GstBuffer *buf)
 					   self->location), (NULL));
 			return GST_FLOW_ERROR;
 		}
-		GST_DEBUG_OBJECT(self, "mapping being made again for new audio caps: buffer dropped");
+		GST_DEBUG_OBJECT(self, "no mapping (video ended, or being made again): buffer dropped");
 		return GST_FLOW_OK;
 	}
 	GstClockTime running = gst_segment_to_running_time(&bs->segment, GST_FORMAT_TIME,

@@ -117,8 +117,11 @@ static gboolean start(GstBaseSink *bs)
 	return TRUE;
 }
 
-/* Lets go of the mapping: it closes once pool buffers upstream are gone too. */
-static void drop_mapping(GstShmfbSink *self)
+/*
+ * Lets go of the mapping: it closes once pool buffers upstream are gone too.
+ * ended: at EOS, when an audio partner's later buffers are dropped quietly.
+ */
+static void drop_mapping(GstShmfbSink *self, gboolean ended)
 {
 	if (self->shared) {
 		g_mutex_lock(&self->shared->lock);
@@ -126,6 +129,8 @@ static void drop_mapping(GstShmfbSink *self)
 			gst_shmfb_mapping_unref(self->shared->mapping);
 			self->shared->mapping = NULL;
 		}
+		self->shared->video_ended = ended;
+		g_cond_broadcast(&self->shared->changed);
 		g_mutex_unlock(&self->shared->lock);
 	}
 	gst_shmfb_mapping_unref(self->mapping);
@@ -135,7 +140,7 @@ static void drop_mapping(GstShmfbSink *self)
 static gboolean stop(GstBaseSink *bs)
 {
 	GstShmfbSink *self = GST_SHMFB_SINK(bs);
-	drop_mapping(self);
+	drop_mapping(self, FALSE);
 	if (self->shared) {
 		g_mutex_lock(&self->shared->lock);
 		self->shared->has_video = FALSE;
@@ -205,6 +210,7 @@ static gboolean create_mapping(GstShmfbSink *self)
 	if (m) {
 		gst_shmfb_mapping_unref(s->mapping);
 		s->mapping = gst_shmfb_mapping_ref(m);
+		s->video_ended = FALSE;
 		g_cond_broadcast(&s->changed);
 	}
 	g_mutex_unlock(&s->lock);
@@ -346,7 +352,7 @@ static gboolean event(GstBaseSink *bs, GstEvent *ev)
 {
 	GstShmfbSink *self = GST_SHMFB_SINK(bs);
 	if (GST_EVENT_TYPE(ev) == GST_EVENT_EOS)
-		drop_mapping(self); /* readers see the producer close */
+		drop_mapping(self, TRUE); /* readers see the producer close */
 	return GST_BASE_SINK_CLASS(gst_shmfb_sink_parent_class)->event(bs, ev);
 }
 

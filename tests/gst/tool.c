@@ -8,6 +8,9 @@
  *       shmfbsrc into an appsink: one line per buffer
  *       "frame WIDTH HEIGHT FORMAT OFFSET PTS_NS STAMP" (STAMP -1 when none
  *       decodes), then "eos" or "error: MESSAGE".  Exit 0 at EOS or COUNT.
+ *   gst_tool pcmmatch REF GOT FRAME_BYTES MIN_FRAMES
+ *       GOT (at least MIN_FRAMES frames of FRAME_BYTES) is REF, looped,
+ *       from some frame on: sample-exact, nothing lost or repeated.
  *   gst_tool avsync LOCATION SECONDS
  *       shmfbsrc and shmfbaudiosrc of one shmfb-producer --av-sync mapping
  *       (gray8, s16) in one pipeline: each white frame's PTS against its
@@ -27,7 +30,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: gst_tool strip FORMAT WxH IN OUT | frames LOCATION COUNT [P=V...] | "
-			"avsync LOCATION SECONDS\n");
+			"pcmmatch REF GOT BPF MIN | avsync LOCATION SECONDS\n");
 	return 2;
 }
 
@@ -100,6 +103,53 @@ static int strip(int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+/* --------------------------------------------------------------- pcmmatch */
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+	gchar *data;
+	gsize n;
+	if (!g_file_get_contents(path, &data, &n, NULL)) {
+		fprintf(stderr, "gst_tool: cannot read %s\n", path);
+		exit(1);
+	}
+	*size = n;
+	return (unsigned char *)data;
+}
+
+/* Does got equal ref looped from frame k on? */
+static int matches_at(const unsigned char *ref, size_t nref, const unsigned char *got, size_t ngot,
+		      size_t start)
+{
+	for (size_t i = 0; i < ngot; i++)
+		if (got[i] != ref[(start + i) % nref])
+			return 0;
+	return 1;
+}
+
+static int pcmmatch(int argc, char **argv)
+{
+	if (argc != 6)
+		return usage();
+	size_t nref, ngot, bpf = strtoul(argv[4], NULL, 10), min = strtoul(argv[5], NULL, 10);
+	unsigned char *ref = slurp(argv[2], &nref), *got = slurp(argv[3], &ngot);
+	if (!bpf || nref % bpf || ngot % bpf) {
+		fprintf(stderr, "pcmmatch: %zu and %zu bytes are not whole frames of %zu\n", nref, ngot, bpf);
+		return 1;
+	}
+	if (ngot / bpf < min) {
+		fprintf(stderr, "pcmmatch: %zu frames, want at least %zu\n", ngot / bpf, min);
+		return 1;
+	}
+	for (size_t k = 0; k < nref; k += bpf)
+		if (matches_at(ref, nref, got, ngot, k)) {
+			printf("%zu frames match the reference from its frame %zu\n", ngot / bpf, k / bpf);
+			return 0;
+		}
+	fprintf(stderr, "pcmmatch: the %zu frames are not the reference's at any offset\n", ngot / bpf);
+	return 1;
 }
 
 /* ----------------------------------------------------------------- frames */
@@ -312,6 +362,8 @@ int main(int argc, char **argv)
 		return strip(argc, argv);
 	if (!strcmp(argv[1], "frames"))
 		return frames(argc, argv);
+	if (!strcmp(argv[1], "pcmmatch"))
+		return pcmmatch(argc, argv);
 	if (!strcmp(argv[1], "avsync"))
 		return avsync(argc, argv);
 	return usage();
