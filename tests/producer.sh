@@ -150,7 +150,9 @@ wait_for "$N-f"
 "$S" cat "$N-f" --frames 0 >/dev/null 2>&1; [ $? -eq 2 ] || fail "cat --frames 0"
 "$S" cat "$N-f" --timeout -1 >/dev/null 2>&1; [ $? -eq 2 ] || fail "cat --timeout -1"
 "$S" cat "$N-f" --bogus >/dev/null 2>&1; [ $? -eq 2 ] || fail "cat --bogus"
-"$S" cat "$N-missing" >/dev/null 2>&1; [ $? -eq 1 ] || fail "cat of a missing name"
+# a missing name is waited for (a pipeline may start its reader first), up to --timeout
+"$S" cat "$N-missing" --timeout 0.3 >/dev/null 2>"$T/cat.err"; [ $? -eq 1 ] || fail "cat of a missing name"
+grep -q "did not appear within 0.3 s" "$T/cat.err" || fail "cat of a missing name said: $(cat "$T/cat.err")"
 kill -TERM $pp; wait $pp
 # the producer closing ends cat with 0, every frame whole
 "$P" --size 64x48 --format nv12 --fps 30 --frames 15 "$N-f" 2>/dev/null &

@@ -27,6 +27,8 @@
 
 /* How often a wait wakes to check the producer is still there. */
 #define POLL_NS (250 * SHMFB_MS)
+/* How often cat looks for a name that does not exist yet. */
+#define NAME_POLL_NS (20 * SHMFB_MS)
 #define CLOSED (-1)
 
 /* ffmpeg's name for each format (its -pixel_format values). */
@@ -177,30 +179,52 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 	return 0;
 }
 
+/* How long the next wait may sleep: a poll slice, or what is left of --timeout. */
+static int64_t slice_ns(const struct cat_args *a, uint64_t since)
+{
+	if (a->timeout_ns <= 0)
+		return POLL_NS;
+	int64_t left = a->timeout_ns - (int64_t)(shmfb_now_ns() - since);
+	return left < 0 ? 0 : left < POLL_NS ? left : POLL_NS;
+}
+
 /*
- * Waits for a frame newer than `seen`.  0 when there is one, CLOSED when
+ * A wait for frames or audio did not return 0: is cat done?  0 to wait
+ * again, CLOSED when the producer closed (done), otherwise an exit status
+ * after a message: a corrupt mapping, a producer dead, stale or replaced,
+ * or --timeout seconds since `since` without anything new.
+ */
+static int judge_wait(shmfb_reader *r, const struct cat_args *a, int rc, uint64_t since, const char *what)
+{
+	if (rc == SHMFB_ECLOSED)
+		return CLOSED;
+	if (rc != SHMFB_ETIMEDOUT)
+		return cli_fail(1, "cat: %s", shmfb_errdetail());
+	int st = shmfb_reader_status(r);
+	if (st < 0 && st != SHMFB_ECLOSED) /* closed: the wait says so once every frame is out */
+		return cli_fail(1, "cat: %s", shmfb_errdetail());
+	if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
+		return cli_fail(1, "cat: %s: no new %s within %.3g s", a->name, what,
+				(double)a->timeout_ns / 1e9);
+	return 0;
+}
+
+/*
+ * Waits for a frame newer than `after`.  0 when there is one, CLOSED when
  * the producer closed (done), otherwise an exit status after a message.
  */
-static int wait_new(shmfb_reader *r, const struct cat_args *a, uint64_t seen, uint64_t since)
+static int wait_new(shmfb_reader *r, const struct cat_args *a, uint64_t after, uint64_t since)
 {
 	for (;;) {
-		int rc = shmfb_reader_wait(r, seen, POLL_NS, 0);
+		int rc = shmfb_reader_wait(r, after, slice_ns(a, since), 0);
 		if (rc == 0)
 			return 0;
-		if (rc == SHMFB_ECLOSED)
-			return CLOSED;
-		int st = shmfb_reader_status(r);
-		if (st == SHMFB_ECLOSED)
-			continue; /* the wait will say so once every frame is out */
-		if (st == SHMFB_EDEAD || st == SHMFB_EREPLACED)
-			return cli_fail(1, "cat: %s", shmfb_errdetail());
-		if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
-			return cli_fail(1, "cat: %s: no new frame within %.3g s", a->name,
-					(double)a->timeout_ns / 1e9);
+		if ((rc = judge_wait(r, a, rc, since, "frame")) != 0)
+			return rc;
 	}
 }
 
-static int cat_frames(shmfb_reader *r, const struct cat_args *a)
+static int cat_frames(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 {
 	const shmfb_info *in = shmfb_reader_info(r);
 	size_t size = (size_t)in->layout.frame_bytes, out_size = tight_bytes(&in->layout);
@@ -211,18 +235,24 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 		free(buf);
 		return cli_fail(1, "cat: out of memory for a frame of %zu bytes", size);
 	}
-	uint64_t seen = 0, written = 0, missed = 0, since = shmfb_now_ns();
+	uint64_t seen = 0, written = 0, missed = 0, after = 0;
 	int status = 0;
 	while (!a->frames || written < a->frames) {
-		int w = wait_new(r, a, seen, since);
+		int w = wait_new(r, a, after, since);
 		if (w) {
 			status = w == CLOSED ? 0 : w;
 			break;
 		}
+		after = seen;
 		shmfb_frame f;
 		int rc = shmfb_reader_copy_latest(r, buf, size, &f);
-		if (rc == SHMFB_EAGAIN)
-			continue; /* lapped during the copy: take the next one */
+		if (rc == SHMFB_EAGAIN) {
+			/* Lapped every time, or the latest slot never reads whole
+			 * (a broken producer): sleep until a newer frame is out. */
+			uint64_t latest = shmfb_reader_latest_index(r);
+			after = latest > seen ? latest : seen;
+			continue;
+		}
 		if (rc < 0) {
 			status = cli_fail(1, "cat: %s", shmfb_errdetail());
 			break;
@@ -231,7 +261,7 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 			continue;
 		if (seen && f.index > seen + 1)
 			missed += f.index - seen - 1;
-		seen = f.index;
+		seen = after = f.index;
 		since = shmfb_now_ns();
 		if (write_all(as_tight(&in->layout, buf, tight), out_size) < 0) {
 			if (errno != EPIPE)
@@ -256,21 +286,15 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a)
 static int wait_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 {
 	for (;;) {
-		int rc = shmfb_audio_wait(r, POLL_NS, 0);
+		int rc = shmfb_audio_wait(r, slice_ns(a, since), 0);
 		if (rc == 0)
 			return 0;
-		if (rc == SHMFB_ECLOSED)
-			return CLOSED;
-		int st = shmfb_reader_status(r);
-		if (st == SHMFB_EDEAD || st == SHMFB_EREPLACED)
-			return cli_fail(1, "cat: %s", shmfb_errdetail());
-		if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
-			return cli_fail(1, "cat: %s: no new audio within %.3g s", a->name,
-					(double)a->timeout_ns / 1e9);
+		if ((rc = judge_wait(r, a, rc, since, "audio")) != 0)
+			return rc;
 	}
 }
 
-static int cat_audio(shmfb_reader *r, const struct cat_args *a)
+static int cat_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 {
 	const shmfb_info *in = shmfb_reader_info(r);
 	uint64_t limit = a->frames;
@@ -280,7 +304,7 @@ static int cat_audio(shmfb_reader *r, const struct cat_args *a)
 	uint8_t *buf = malloc((size_t)chunk * in->audio_frame_bytes);
 	if (!buf)
 		return cli_fail(1, "cat: out of memory for %u audio frames", chunk);
-	uint64_t written = 0, since = shmfb_now_ns();
+	uint64_t written = 0;
 	int status = 0;
 	while (!limit || written < limit) {
 		uint32_t want = chunk;
@@ -316,6 +340,25 @@ static int cat_audio(shmfb_reader *r, const struct cat_args *a)
 	return status;
 }
 
+/*
+ * Opens NAME, waiting for it to appear: a pipeline may well start its
+ * reader before the producer.  Says so once; --timeout bounds the wait.
+ */
+static int open_when_there(const struct cat_args *a, uint64_t since, shmfb_reader **r)
+{
+	for (int said = 0;; said = 1) {
+		int rc = shmfb_open(a->name, r);
+		if (rc != SHMFB_ENOENT)
+			return rc;
+		if (!said)
+			fprintf(stderr, "shmfb: cat: waiting for %s to appear%s\n", a->name,
+				a->timeout_ns > 0 ? "" : " (--timeout S to give up)");
+		if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
+			return SHMFB_ETIMEDOUT;
+		cli_sleep_ns(NAME_POLL_NS);
+	}
+}
+
 int cmd_cat(int argc, char **argv)
 {
 	struct cat_args a;
@@ -325,8 +368,13 @@ int cmd_cat(int argc, char **argv)
 	if (!a.info && isatty(1))
 		return cli_fail(2, "cat: standard output is a terminal; pipe the frames somewhere (see --info)");
 	cli_stdout_for_frames();
+	/* --timeout counts from here: waiting for the name is waiting too. */
+	uint64_t since = shmfb_now_ns();
 	shmfb_reader *r;
-	if (shmfb_open(a.name, &r) < 0)
+	rc = open_when_there(&a, since, &r);
+	if (rc == SHMFB_ETIMEDOUT)
+		return cli_fail(1, "cat: %s did not appear within %.3g s", a.name, (double)a.timeout_ns / 1e9);
+	if (rc < 0)
 		return cli_fail(1, "cat: %s", shmfb_errdetail());
 	if (a.audio && !shmfb_reader_info(r)->audio_rate) {
 		shmfb_reader_close(r);
@@ -340,7 +388,7 @@ int cmd_cat(int argc, char **argv)
 		shmfb_reader_close(r);
 		return 0;
 	}
-	rc = a.audio ? cat_audio(r, &a) : cat_frames(r, &a);
+	rc = a.audio ? cat_audio(r, &a, since) : cat_frames(r, &a, since);
 	shmfb_reader_close(r);
 	return rc;
 }

@@ -22,6 +22,8 @@ int cmd_bench(int argc, char **argv);
  * "enough", instead of a signal; and no text-mode newline translation.
  */
 void cli_stdout_for_frames(void);
+/* Sleeps ns nanoseconds (os_posix.c, os_win32.c). */
+void cli_sleep_ns(uint64_t ns);
 
 /* Prints "shmfb: <message>" to stderr and returns status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -15,6 +15,8 @@ static const char *status_word(int st)
 	case SHMFB_EDEAD: return "dead";
 	case SHMFB_ESTALE: return "stale";
 	case SHMFB_EREPLACED: return "replaced";
+	case SHMFB_EBADSTATE: case SHMFB_EBADLATEST: case SHMFB_EBACKWARDS: case SHMFB_EBADCLAIM:
+	case SHMFB_EBADTOTALSIZE: return "corrupt";
 	default: return "invalid";
 	}
 }
@@ -149,12 +151,18 @@ int cmd_info(int argc, char **argv)
 	shmfb_reader *r;
 	if (shmfb_open(name, &r) < 0)
 		return cli_fail(1, "%s", shmfb_errdetail());
+	/* A corrupt live field is a failure: described, then said on stderr. */
+	char corrupt[512] = "";
+	int st = shmfb_reader_status(r);
+	if (!strcmp(status_word(st), "corrupt"))
+		snprintf(corrupt, sizeof corrupt, "%s", shmfb_errdetail());
 	if (json)
 		print_json(r, name);
 	else
 		print_text(r, name);
 	shmfb_reader_close(r);
-	return 0;
+	fflush(stdout);
+	return corrupt[0] ? cli_fail(1, "%s", corrupt) : 0;
 }
 
 struct ls_ctx {

@@ -348,7 +348,8 @@ int shmfb_reader_status(shmfb_reader *r)
 	uint64_t limit = (uint64_t)r->info.heartbeat_timeout_ms * SHMFB_MS;
 	uint64_t hb = shmfb_reader_heartbeat(r), now = shmfb__plat_now_ns();
 	if (limit && now > hb && now - hb > limit)
-		return shmfb__errorf(SHMFB_ESTALE, "%s: producer pid %u silent for %llu ms", n,
-				     r->info.producer_pid, (unsigned long long)((now - hb) / SHMFB_MS));
+		return shmfb__errorf(SHMFB_ESTALE, "%s: producer pid %u is stale: alive but silent for %llu ms (its heartbeat timeout is %u ms)",
+				     n, r->info.producer_pid, (unsigned long long)((now - hb) / SHMFB_MS),
+				     r->info.heartbeat_timeout_ms);
 	return 0;
 }
