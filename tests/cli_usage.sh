@@ -52,7 +52,8 @@ grep -q "no such mapping" "$T/err" || fail "rm -- --help did not remove the mapp
 # --- -- ends options; exit statuses
 st 1 "$S" info -- -nothing-$$
 grep -q "no such mapping" "$T/err" || fail "info -- -NAME: not taken as a NAME"
-st 1 "$S" cat -- -nothing-$$
+st 1 "$S" cat --timeout 0.2 -- -nothing-$$
+grep -q "did not appear within 0.2 s" "$T/err" || fail "cat -- -NAME: not taken as a NAME"
 st 2 "$S" info --bogus "$N"
 st 2 "$S" info 'bad name'
 st 2 "$S" rm "$N" 'bad name'
