@@ -64,6 +64,26 @@ check ".config.width == $W and .config.height == $H and .config.format == \"rgba
 check ".config.frame_bytes == $W*$H*4 and .config.quick == true" "config"
 check '.machine.cpus >= 1 and (.machine.kernel | length) > 0 and (.machine.pinned | type) == "boolean"' "machine"
 
+# What may distort the run is reported before anything else.
+head -3 "$DIR/table" | grep -q '^what may distort it: load [0-9.]* [0-9.]* [0-9.]*' || fail "no load line at the top"
+head -3 "$DIR/table" | grep -q 'transparent huge pages .*memory [0-9.]* GiB free' || fail "no THP/memory line at the top"
+check '.machine.load5 >= 0 and .machine.mem_available_mb > 0 and (.machine.steal_visible | type) == "boolean"' \
+	"machine environment"
+
+# Every rate: the median of >= 5 rounds between its min and max; unstable exactly
+# when the rounds spread by more than 20 % of the median, and then with a reason.
+spreads='[.throughput.sizes[].gbps[], .throughput.zero_copy_spread_ns, .throughput.futex_wake_spread_ns,
+	.readers[].writer_fps_spread, (.peers[] | select(.ran and .fps_spread.rounds > 0) | .fps_spread)]'
+check "$spreads | length >= 14" "spreads reported"
+check "all($spreads[]; .rounds >= 5 and .min <= .median and .median <= .max)" "median inside min..max"
+# (the JSON rounds to 4 decimals: a hair's tolerance at the border)
+check "all($spreads[]; if .unstable then (.max - .min) > 0.199 * .median else (.max - .min) < 0.201 * .median end)" \
+	"unstable is a spread over 20 %"
+check "all($spreads[]; (.unstable | not) or (.why | length) > 0)" "unstable says why"
+check 'all(.throughput.sizes[]; .publish_gbps == .gbps.publish.median and .memcpy_gbps == .gbps.memcpy.median)' \
+	"the GB/s columns are the medians"
+check 'all(.targets[]; (.unstable | type) == "boolean")' "targets say whether an input was unstable"
+
 # Latency: every mode measured every frame, quantiles in order.
 for m in futex futex_floor poll poll_floor; do
 	check ".latency.$m.frames >= .config.latency_frames - .latency.lost_frames" "latency.$m frames"

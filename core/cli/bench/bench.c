@@ -227,6 +227,9 @@ int cmd_bench(int argc, char **argv)
 	res.peers[PEER_GST] = (bench_peer){"gstreamer_shm", "gstreamer shmsink -> shmsrc"};
 	bench_install_interrupt();
 
+	res.machine.steal_share = -1;
+	fputs("shmfb bench: ", stderr);
+	bench_report_environment(stderr, &res.machine);
 	bench_progress("%ux%u %s, %d CPUs%s, %.2g s per run%s", o.width, o.height,
 		       shmfb_pixfmt_name(o.format), res.machine.cpus,
 		       res.machine.pinned ? " (writer and readers pinned apart)" : "", o.seconds,
@@ -245,6 +248,7 @@ int cmd_bench(int argc, char **argv)
 		failed |= bench_writecopy(&o, &res);
 	res.elapsed_s = (double)(shmfb_now_ns() - t0) / 1e9;
 	res.machine.load_end = bench_loadavg();
+	res.machine.steal_share = bench_steal_share(&res.machine.at_start);
 
 	if (svg[0]) {
 		if (bench_svg_write(svg, &o, &res) < 0)

@@ -54,6 +54,43 @@ void bench_hist_merge(bench_hist *dst, const bench_hist *src);
 uint32_t bench_hist_index(uint64_t ns);
 void bench_hist_range(uint32_t index, uint64_t *lo, uint64_t *hi);
 
+/* ---------------------------------------------------------------- spread */
+
+/*
+ * Every rate is measured in BENCH_ROUNDS rounds (or more) and reported as
+ * the median with the smallest and largest round beside it.  A figure whose
+ * rounds spread by more than BENCH_UNSTABLE of the median is unstable: the
+ * machine disturbed it, and `why` says what was seen while it ran.
+ */
+#define BENCH_ROUNDS 5
+#define BENCH_MAX_ROUNDS 16
+#define BENCH_UNSTABLE 0.20
+
+typedef struct bench_spread {
+	double median, min, max;
+	uint32_t rounds;
+	int unstable;
+	char why[128];
+} bench_spread;
+
+/* What can disturb a measurement, counted at one moment (proc.c). */
+typedef struct bench_disturb {
+	uint64_t faults;    /* minor page faults of this process */
+	uint64_t preempted; /* times it was preempted */
+	uint64_t steal_ms;  /* time the hypervisor gave this machine's CPUs to others */
+	uint64_t now_ns;
+} bench_disturb;
+
+void bench_disturb_now(bench_disturb *d);
+/*
+ * The spread of n rounds (n <= BENCH_MAX_ROUNDS); before and after (may be
+ * NULL) bracket them and name the likely cause when they spread too far.
+ */
+void bench_spread_of(const double *v, uint32_t n, const bench_disturb *before,
+		     const bench_disturb *after, bench_spread *out);
+/* Width of the spread as a share of the median: (max - min) / median. */
+double bench_spread_width(const bench_spread *s);
+
 /* --------------------------------------------------------------- options */
 
 typedef struct bench_opts {
@@ -86,19 +123,24 @@ enum { LAT_SHMFB_FUTEX, LAT_FLOOR_FUTEX, LAT_SHMFB_POLL, LAT_FLOOR_POLL, LAT_MOD
 #define BENCH_MAX_READER_RUNS 8
 #define BENCH_MAX_READERS 32
 
+/* The copy methods of section 2, in the order they are measured. */
+enum { M_MEMCPY1, M_MEMCPY3, M_MEMCPY_HUGE, M_PUBLISH, COPY_METHODS };
+
 typedef struct bench_copy_row {
 	uint32_t width, height;
 	shmfb_pixfmt format;
 	uint64_t frame_bytes;
-	double publish_fps, publish_gbps; /* copy-publish */
+	double publish_fps, publish_gbps; /* copy-publish (medians) */
 	double memcpy_gbps;               /* the same bytes, plain memcpy into one buffer */
 	double memcpy3_gbps;              /* ... into three buffers in turn, like the slots */
 	double memcpy_thp_gbps;           /* ... into one buffer of transparent huge pages */
+	bench_spread gbps[COPY_METHODS];  /* each method's rounds, GB/s */
 } bench_copy_row;
 
 typedef struct bench_reader_run {
 	uint32_t readers;
 	double writer_fps;
+	bench_spread writer_spread; /* the writer's frames/s over the rounds */
 	double writer_cpu_share;   /* CPU time the writer got / wall time */
 	double writer_fps_per_cpu; /* frames per second of CPU time it got */
 	uint64_t writer_preempted; /* involuntary context switches of the writer */
@@ -113,6 +155,7 @@ typedef struct bench_peer {
 	const char *label; /* table */
 	int ran;
 	double fps;        /* frames the reader received whole, per second */
+	bench_spread fps_spread; /* fps over the rounds */
 	double writer_fps; /* frames the writer handed over, per second */
 	bench_lat lat;     /* handoff start -> whole frame in the reader's buffer */
 	char note[160];    /* why it was skipped */
@@ -137,10 +180,16 @@ typedef struct bench_machine {
 	char cpu_model[96];
 	char kernel[96];
 	char clocksource[32];
-	char thp[32], shmem_thp[32];
+	char thp[96], shmem_thp[96];
 	int pinned;         /* writer and readers on separate CPUs */
 	uint64_t clock_ns;  /* cost of one shmfb_now_ns() */
 	double load_start, load_end; /* 1-minute load average: others using the machine */
+	double load5, load15;        /* at start */
+	double cpu_mhz;              /* as the kernel reports it now; 0 if not visible */
+	int steal_visible;           /* the kernel counts steal time (a VM) */
+	double steal_share;          /* of the run's CPU time, taken by the host */
+	uint64_t mem_free_mb, mem_available_mb; /* at start */
+	bench_disturb at_start;
 } bench_machine;
 
 typedef struct bench_results {
@@ -152,6 +201,7 @@ typedef struct bench_results {
 	uint32_t copy_rows;
 	double zero_copy_ns;   /* acquire + publish, no pixels */
 	double futex_wake_ns;  /* a bare FUTEX_WAKE with no waiter */
+	bench_spread zero_copy_spread, futex_wake_spread;
 	uint64_t publish_faults; /* page faults during the copy-publish loops */
 	uint64_t reader_faults;  /* page faults in readers' frame loops */
 	uint32_t thp_kept;     /* huge pages measurably helped the reader's buffer */
@@ -177,6 +227,8 @@ void bench_writecopy_json(FILE *f, const bench_results *r);
 double bench_writecopy_one_percent(const bench_results *r);
 
 void bench_report_table(FILE *f, const bench_opts *o, const bench_results *res);
+/* What may distort the run (load, CPU frequency, steal, huge pages, memory): two lines. */
+void bench_report_environment(FILE *f, const bench_machine *m);
 int bench_report_json(const char *path, const bench_opts *o, const bench_results *res);
 int bench_svg_write(const char *path, const bench_opts *o, const bench_results *res);
 
@@ -271,5 +323,7 @@ void bench_rmtree_tmpdir(const char *path);
 void bench_machine_describe(bench_machine *m);
 /* The 1-minute load average, or -1. */
 double bench_loadavg(void);
+/* The share of the CPUs' time since `since` the host took (steal), or -1. */
+double bench_steal_share(const bench_disturb *since);
 
 #endif

@@ -27,6 +27,7 @@ struct peer_args {
 	struct peer_ctl *ctl;
 	bench_chan *chan;
 	size_t bytes;
+	double seconds; /* one round */
 };
 
 static int stream_writer(void *arg)
@@ -44,7 +45,7 @@ static int stream_writer(void *arg)
 	/* acquire: pairs with the reader's release store; it is reading. */
 	while (!atomic_load_explicit(&c->reader_ready, memory_order_acquire) && shmfb_now_ns() < end)
 		bench_spin_ns(100000);
-	uint64_t dur = (uint64_t)(a->o->seconds * 1e9), t0 = shmfb_now_ns(), t = t0;
+	uint64_t dur = (uint64_t)(a->seconds * 1e9), t0 = shmfb_now_ns(), t = t0;
 	uint64_t warm = dur / 10 < 50 * SHMFB_MS ? dur / 10 : 50 * SHMFB_MS;
 	int rc = 0;
 	/* At least one frame inside the window, however slow the machine is.
@@ -97,44 +98,74 @@ static int stream_reader(void *arg)
 	return 0;
 }
 
-static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_peer *p)
+/* One round of `seconds`: frames/s received and sent into fps[2], latencies into hist. */
+static int stream_round(const bench_opts *o, bench_results *res, int kind, double seconds, double fps[2],
+			bench_hist *hist, char *err, size_t errlen)
 {
 	shmfb_layout l;
 	shmfb_layout_compute(o->width, o->height, o->format, &l);
 	struct peer_ctl *c = bench_shared_alloc(sizeof *c);
 	bench_chan ch;
 	if (!c || bench_chan_open(&ch, kind) < 0) {
-		snprintf(p->note, sizeof p->note, "could not set up: out of memory or descriptors");
+		snprintf(err, errlen, "could not set up: out of memory or descriptors");
 		bench_shared_free(c, c ? sizeof *c : 0);
 		return 1;
 	}
-	struct peer_args a = {o, c, &ch, (size_t)l.frame_bytes};
+	struct peer_args a = {o, c, &ch, (size_t)l.frame_bytes, seconds};
 	uint64_t all = bench_cpu_mask();
 	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
 	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
 	bench_child w = {0}, r = {0};
 	int bad = bench_spawn(&r, rcpu, stream_reader, &a) < 0 || bench_spawn(&w, wcpu, stream_writer, &a) < 0;
 	bench_chan_close(&ch); /* only the children hold the ends now */
-	int limit = (int)(o->seconds * 1000) + 30000;
+	int limit = (int)(seconds * 1000) + 30000;
 	int failed = bad || bench_join(&w, limit) != 0;
 	failed |= bench_join(&r, 10000) != 0;
 	/* relaxed: both children have exited and been reaped; nothing races. */
 	uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_relaxed);
 	uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_relaxed);
 	if (!failed && stop > start && start) {
-		p->ran = 1;
 		double window = (double)(stop - start) / 1e9;
-		p->fps = (double)c->frames / window;
-		p->writer_fps = (double)c->written / window;
-		bench_hist_summary(&c->hist, &p->lat);
-		bench_progress("peers: %s: %.0f frames/s", p->label, p->fps);
+		fps[0] = (double)c->frames / window;
+		fps[1] = (double)c->written / window;
+		bench_hist_merge(hist, &c->hist);
 	} else {
-		snprintf(p->note, sizeof p->note, "failed: %.140s",
+		snprintf(err, errlen, "failed: %.140s",
 			 c->err[0] ? c->err : failed ? "a child process failed or timed out" : "no frame timed");
-		fprintf(stderr, "shmfb: bench: %s %s\n", p->label, p->note);
+		failed = 1;
 	}
 	bench_shared_free(c, sizeof *c);
 	return failed;
+}
+
+/* BENCH_ROUNDS rounds, one after the other; the medians and the merged latencies. */
+static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_peer *p)
+{
+	static bench_hist hist;
+	double got[BENCH_ROUNDS], sent[BENCH_ROUNDS], fps[2];
+	bench_hist_clear(&hist);
+	/* A round holds a few frames even of a slow stream in --quick. */
+	double round_s = o->seconds / BENCH_ROUNDS < 0.1 ? 0.1 : o->seconds / BENCH_ROUNDS;
+	bench_disturb d0, d1;
+	bench_disturb_now(&d0);
+	for (int i = 0; i < BENCH_ROUNDS; i++) {
+		if (stream_round(o, res, kind, round_s, fps, &hist, p->note, sizeof p->note)) {
+			fprintf(stderr, "shmfb: bench: %s %s\n", p->label, p->note);
+			return 1;
+		}
+		got[i] = fps[0];
+		sent[i] = fps[1];
+	}
+	bench_disturb_now(&d1);
+	d0.faults = d1.faults = d0.preempted = d1.preempted = 0; /* the parent's, not the children's */
+	p->ran = 1;
+	bench_spread_of(got, BENCH_ROUNDS, &d0, &d1, &p->fps_spread);
+	p->fps = p->fps_spread.median;
+	p->writer_fps = bench_median(sent, BENCH_ROUNDS);
+	bench_hist_summary(&hist, &p->lat);
+	bench_progress("peers: %s: %.0f frames/s (%.0f..%.0f)", p->label, p->fps, p->fps_spread.min,
+		       p->fps_spread.max);
+	return 0;
 }
 
 /* ------------------------------------------------------------ GStreamer */

@@ -507,6 +507,79 @@ double bench_loadavg(void)
 	return sscanf(line, "%lf", &v) == 1 ? v : -1;
 }
 
+/* Steal time of all CPUs, ms (the 8th number of /proc/stat's "cpu" line); -1 if absent. */
+static int64_t steal_ms(void)
+{
+	char line[256];
+	read_line("/proc/stat", line, sizeof line);
+	unsigned long long v[8];
+	if (sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) != 8)
+		return -1;
+	long hz = sysconf(_SC_CLK_TCK);
+	return hz > 0 ? (int64_t)(v[7] * 1000 / (unsigned long long)hz) : -1;
+}
+
+void bench_disturb_now(bench_disturb *d)
+{
+	struct rusage ru;
+	memset(d, 0, sizeof *d);
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		d->faults = (uint64_t)ru.ru_minflt;
+		d->preempted = (uint64_t)ru.ru_nivcsw;
+	}
+	int64_t st = steal_ms();
+	d->steal_ms = st > 0 ? (uint64_t)st : 0;
+	d->now_ns = shmfb_now_ns();
+}
+
+double bench_steal_share(const bench_disturb *since)
+{
+	bench_disturb now;
+	bench_disturb_now(&now);
+	int cpus = bench_cpu_count(bench_cpu_mask());
+	double wall_ms = (double)(now.now_ns - since->now_ns) / 1e6 * (cpus > 0 ? cpus : 1);
+	if (steal_ms() < 0 || wall_ms <= 0)
+		return -1;
+	return (double)(now.steal_ms - since->steal_ms) / wall_ms;
+}
+
+/* "MemAvailable:  22579680 kB" -> MiB, or 0. */
+static uint64_t meminfo_mb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	char line[128];
+	unsigned long long kb = 0;
+	size_t n = strlen(key);
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, key, n) && line[n] == ':' && sscanf(line + n + 1, "%llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb / 1024;
+}
+
+/* The first "cpu MHz" of /proc/cpuinfo, or the cpufreq driver's; 0 if neither. */
+static double cpu_mhz(void)
+{
+	char line[64];
+	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", line, sizeof line);
+	double khz;
+	if (sscanf(line, "%lf", &khz) == 1)
+		return khz / 1000;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	double mhz = 0;
+	if (!f)
+		return 0;
+	char l[256];
+	while (fgets(l, sizeof l, f))
+		if (!strncmp(l, "cpu MHz", 7) && strchr(l, ':') && sscanf(strchr(l, ':') + 1, "%lf", &mhz) == 1)
+			break;
+	fclose(f);
+	return mhz;
+}
+
 void bench_machine_describe(bench_machine *m)
 {
 	memset(m, 0, sizeof *m);
@@ -534,6 +607,15 @@ void bench_machine_describe(bench_machine *m)
 	read_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled", m->shmem_thp, sizeof m->shmem_thp);
 	selected_word(m->thp);
 	selected_word(m->shmem_thp);
+	char line[128];
+	read_line("/proc/loadavg", line, sizeof line);
+	if (sscanf(line, "%*f %lf %lf", &m->load5, &m->load15) != 2)
+		m->load5 = m->load15 = -1;
+	m->cpu_mhz = cpu_mhz();
+	m->steal_visible = steal_ms() >= 0;
+	m->mem_free_mb = meminfo_mb("MemFree");
+	m->mem_available_mb = meminfo_mb("MemAvailable");
+	bench_disturb_now(&m->at_start);
 }
 
 void bench_sleep_ns(uint64_t ns)

@@ -21,7 +21,7 @@
 #include "bench.h"
 
 #define MAX_READERS BENCH_MAX_READERS
-#define READER_ROUNDS 3
+#define READER_ROUNDS BENCH_ROUNDS
 
 struct rd_slot {
 	uint64_t frames;      /* distinct frames copied inside the window */
@@ -272,7 +272,9 @@ static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, u
 struct rd_acc {
 	uint32_t readers, rounds;
 	double writer_fps[READER_ROUNDS], cpu_share[READER_ROUNDS], per_cpu[READER_ROUNDS];
+	double first_reader_fps[READER_ROUNDS];
 	double window;
+	bench_disturb before, after;
 	uint64_t preempted, gave_up, torn, frames[MAX_READERS];
 	bench_hist *age;     /* one per reader */
 	bench_hist handoff;  /* reader 0 */
@@ -289,6 +291,7 @@ static void accumulate(struct rd_acc *a, const struct rd_ctl *c, bench_results *
 	a->cpu_share[r] = (double)c->window_cpu_ns / 1e9 / window;
 	a->per_cpu[r] = c->window_cpu_ns ? (double)c->window_frames / ((double)c->window_cpu_ns / 1e9) : 0;
 	a->window += window;
+	a->first_reader_fps[r] = (double)c->slot[0].frames / window;
 	a->preempted += c->window_preempted;
 	for (uint32_t i = 0; i < a->readers; i++) {
 		a->frames[i] += c->slot[i].frames;
@@ -304,7 +307,8 @@ static void accumulate(struct rd_acc *a, const struct rd_ctl *c, bench_results *
 static void finish(struct rd_acc *a, bench_reader_run *run, bench_results *res)
 {
 	run->readers = a->readers;
-	run->writer_fps = bench_median(a->writer_fps, a->rounds);
+	bench_spread_of(a->writer_fps, a->rounds, &a->before, &a->after, &run->writer_spread);
+	run->writer_fps = run->writer_spread.median;
 	run->writer_cpu_share = bench_median(a->cpu_share, a->rounds);
 	run->writer_fps_per_cpu = bench_median(a->per_cpu, a->rounds);
 	run->writer_preempted = a->preempted;
@@ -319,6 +323,7 @@ static void finish(struct rd_acc *a, bench_reader_run *run, bench_results *res)
 	if (a->readers == 1) {
 		bench_peer *p = &res->peers[PEER_SHMFB];
 		p->ran = 1;
+		bench_spread_of(a->first_reader_fps, a->rounds, &a->before, &a->after, &p->fps_spread);
 		p->fps = run->reader_fps[0];
 		p->writer_fps = run->writer_fps;
 		bench_hist_summary(&a->handoff, &p->lat);
@@ -329,9 +334,10 @@ static void finish(struct rd_acc *a, bench_reader_run *run, bench_results *res)
 }
 
 /*
- * Each reader count runs in READER_ROUNDS short rounds, the counts taking
- * turns, so a burst of other work on the machine does not land on one count
- * only.
+ * Each reader count runs its READER_ROUNDS rounds in a block, each round
+ * with fresh processes and its own warm-up; the writer's rate is the median
+ * round.  What may have disturbed it: the writer's preemptions, the
+ * readers' page faults in their frame loops, and the machine's steal time.
  */
 int bench_readers(const bench_opts *o, bench_results *res)
 {
@@ -341,7 +347,7 @@ int bench_readers(const bench_opts *o, bench_results *res)
 	counts[nruns++] = o->max_readers;
 	if (!(o->sections & BENCH_SEC_READERS))
 		nruns = 1; /* only the one-reader run, for the peers' shmfb row */
-	uint32_t rounds = o->quick ? 1 : READER_ROUNDS;
+	uint32_t rounds = READER_ROUNDS;
 	struct rd_ctl *c = bench_shared_alloc(sizeof *c);
 	struct rd_acc *acc = calloc(nruns, sizeof *acc);
 	int failed = !c || !acc;
@@ -354,12 +360,19 @@ int bench_readers(const bench_opts *o, bench_results *res)
 		fprintf(stderr, "shmfb: bench: readers: out of memory\n");
 	bench_progress("readers: %u round%s of %.2g s for each of 1..%u readers", rounds, rounds > 1 ? "s" : "",
 		       o->seconds / rounds, o->max_readers);
-	for (uint32_t r = 0; r < rounds && !failed; r++)
-		for (uint32_t i = 0; i < nruns && !failed; i++) {
+	for (uint32_t i = 0; i < nruns && !failed; i++) {
+		uint64_t faults0 = res->reader_faults;
+		bench_disturb_now(&acc[i].before);
+		acc[i].before.faults = acc[i].before.preempted = 0;
+		for (uint32_t r = 0; r < rounds && !failed; r++) {
 			failed = run_once(o, res, c, counts[i], o->seconds / rounds);
 			if (!failed)
 				accumulate(&acc[i], c, res);
 		}
+		bench_disturb_now(&acc[i].after);
+		acc[i].after.faults = res->reader_faults - faults0;
+		acc[i].after.preempted = acc[i].preempted;
+	}
 	res->reader_run_count = 0;
 	for (uint32_t i = 0; i < nruns && !failed; i++)
 		finish(&acc[i], &res->reader_runs[res->reader_run_count++], res);

@@ -21,7 +21,17 @@ typedef struct target {
 	int op;
 	int evaluated; /* 0: the run did not measure it (size, readers, failure) */
 	char note[96];  /* a second view of the same number, for the reader of the table */
+	const bench_spread *in[2]; /* the figures it divides; unstable if either is */
 } target;
+
+/* The first unstable input of t, or NULL: its verdict is "unstable", not met or MISS. */
+static const bench_spread *unstable_input(const target *t)
+{
+	for (int i = 0; i < 2; i++)
+		if (t->evaluated && t->in[i] && t->in[i]->unstable)
+			return t->in[i];
+	return NULL;
+}
 
 static const bench_copy_row *copy_row(const bench_results *r, uint32_t w, uint32_t h)
 {
@@ -49,11 +59,13 @@ static int targets(const bench_opts *o, const bench_results *r, target *t)
 	int n = 0;
 	const bench_copy_row *hd = copy_row(r, 1920, 1080), *uhd = copy_row(r, 3840, 2160);
 	t[n++] = (target){"copy_publish_1080p_vs_memcpy", "copy-publish >= 90% of memcpy GB/s at 1080p",
-			  hd ? ratio(hd->publish_gbps, hd->memcpy_gbps) : 0, 0.90, AT_LEAST, hd && hd->memcpy_gbps > 0};
+			  hd ? ratio(hd->publish_gbps, hd->memcpy_gbps) : 0, 0.90, AT_LEAST, hd && hd->memcpy_gbps > 0,
+			  "", {hd ? &hd->gbps[M_PUBLISH] : NULL, hd ? &hd->gbps[M_MEMCPY1] : NULL}};
 	t[n++] = (target){"copy_publish_4k_vs_memcpy", "copy-publish >= 90% of memcpy GB/s at 4K",
-			  uhd ? ratio(uhd->publish_gbps, uhd->memcpy_gbps) : 0, 0.90, AT_LEAST, uhd && uhd->memcpy_gbps > 0};
+			  uhd ? ratio(uhd->publish_gbps, uhd->memcpy_gbps) : 0, 0.90, AT_LEAST, uhd && uhd->memcpy_gbps > 0,
+			  "", {uhd ? &uhd->gbps[M_PUBLISH] : NULL, uhd ? &uhd->gbps[M_MEMCPY1] : NULL}};
 	t[n++] = (target){"zero_copy_ns", "zero-copy acquire+publish <= 2 us",
-			  r->zero_copy_ns, 2000, AT_MOST, r->zero_copy_ns > 0};
+			  r->zero_copy_ns, 2000, AT_MOST, r->zero_copy_ns > 0, "", {&r->zero_copy_spread, NULL}};
 	const bench_lat *fx = &r->lat[LAT_SHMFB_FUTEX], *ff = &r->lat[LAT_FLOOR_FUTEX];
 	int lat_ok = fx->frames && ff->frames;
 	t[n++] = (target){"futex_p50_vs_floor", "futex-mode p50 <= 1.5x the bare futex p50",
@@ -63,15 +75,17 @@ static int targets(const bench_opts *o, const bench_results *r, target *t)
 	t[n++] = (target){"poll_p50_ns", "poll-mode p50 <= 2 us", (double)r->lat[LAT_SHMFB_POLL].p50, 2000,
 			  AT_MOST, r->lat[LAT_SHMFB_POLL].frames > 0};
 	const bench_peer *sh = &r->peers[PEER_SHMFB], *pipe = &r->peers[PEER_PIPE];
+	const bench_reader_run *one = reader_run(r, 1), *eight = reader_run(r, 8);
 	int is_hd = o->width == 1920 && o->height == 1080 && o->format == SHMFB_FMT_RGBA8;
 	/* shmfb's frames/s here is what the writer hands over with a copying reader attached
 	 * (the issue's own arithmetic: one memcpy a frame); what that reader received is
 	 * printed beside it. */
 	t[n++] = (target){"frames_vs_pipe_1080p", "frames/s handed over >= 10x a pipe's at 1080p",
-			  ratio(sh->writer_fps, pipe->fps), 10, AT_LEAST, is_hd && sh->ran && pipe->ran};
-	const bench_reader_run *one = reader_run(r, 1), *eight = reader_run(r, 8);
+			  ratio(sh->writer_fps, pipe->fps), 10, AT_LEAST, is_hd && sh->ran && pipe->ran, "",
+			  {one ? &one->writer_spread : NULL, &pipe->fps_spread}};
 	t[n] = (target){"writer_8_readers_vs_1", "writer's rate with 8 readers >= 95% of with 1",
-			one && eight ? ratio(eight->writer_fps, one->writer_fps) : 0, 0.95, AT_LEAST, one && eight};
+			one && eight ? ratio(eight->writer_fps, one->writer_fps) : 0, 0.95, AT_LEAST, one && eight,
+			"", {one ? &one->writer_spread : NULL, eight ? &eight->writer_spread : NULL}};
 	if (one && eight)
 		snprintf(t[n].note, sizeof t[n].note, "per CPU-second it got: %.2f",
 			 ratio(eight->writer_fps_per_cpu, one->writer_fps_per_cpu));
@@ -128,6 +142,32 @@ static void table_latency(FILE *f, const bench_results *r)
 		fprintf(f, "   (%llu frames not acknowledged within 1 s)\n", (unsigned long long)r->lat_lost);
 }
 
+static const char *method_name[COPY_METHODS] = {
+	[M_MEMCPY1] = "memcpy", [M_MEMCPY3] = "memcpy3", [M_MEMCPY_HUGE] = "memcpy_huge",
+	[M_PUBLISH] = "publish",
+};
+
+/* "   unstable: <what> spread 35 % (min..max): <why>" when it is. */
+static void table_unstable(FILE *f, const char *what, const bench_spread *s, const char *unit)
+{
+	if (s->unstable)
+		fprintf(f, "   unstable: %s spread %.0f %% (%.2f..%.2f %s): %s\n", what, 100 * bench_spread_width(s),
+			s->min, s->max, unit, s->why);
+}
+
+static void table_copy_spread(FILE *f, const bench_copy_row *c)
+{
+	fprintf(f, "   %-16s   min..max GB/s: publish %.2f..%.2f, memcpy %.2f..%.2f, x3 %.2f..%.2f, huge %.2f..%.2f\n",
+		"", c->gbps[M_PUBLISH].min, c->gbps[M_PUBLISH].max, c->gbps[M_MEMCPY1].min,
+		c->gbps[M_MEMCPY1].max, c->gbps[M_MEMCPY3].min, c->gbps[M_MEMCPY3].max,
+		c->gbps[M_MEMCPY_HUGE].min, c->gbps[M_MEMCPY_HUGE].max);
+	for (int m = 0; m < COPY_METHODS; m++) {
+		char what[64];
+		snprintf(what, sizeof what, "%ux%u %s", c->width, c->height, method_name[m]);
+		table_unstable(f, what, &c->gbps[m], "GB/s");
+	}
+}
+
 static void table_throughput(FILE *f, const bench_results *r)
 {
 	fprintf(f, "\n2. throughput of copy-publish (one writer, no reader) beside memcpy of the same bytes, GB/s\n");
@@ -141,11 +181,15 @@ static void table_throughput(FILE *f, const bench_results *r)
 			c->publish_fps, c->publish_gbps, c->memcpy_gbps,
 			100 * ratio(c->publish_gbps, c->memcpy_gbps), c->memcpy3_gbps,
 			100 * ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps);
+		table_copy_spread(f, c);
 	}
+	fprintf(f, "   each GB/s: the median of %u rounds, its method measured alone after its own warm-up\n",
+		(unsigned)BENCH_ROUNDS);
 	fprintf(f, "   memcpy: into one buffer; x3: into three in turn, as the slots; huge: one buffer in\n"
 		   "   huge pages.  copy-publish streams frames of 4 MiB and more around the cache (x86-64)\n");
-	fprintf(f, "   zero-copy acquire+publish: %.0f ns a frame (a bare FUTEX_WAKE alone: %.0f ns)\n",
-		r->zero_copy_ns, r->futex_wake_ns);
+	fprintf(f, "   zero-copy acquire+publish: %.0f ns a frame (%.0f..%.0f; a bare FUTEX_WAKE alone: %.0f ns)\n",
+		r->zero_copy_ns, r->zero_copy_spread.min, r->zero_copy_spread.max, r->futex_wake_ns);
+	table_unstable(f, "zero-copy acquire+publish", &r->zero_copy_spread, "ns");
 	fprintf(f, "   page faults while copy-publishing: %llu; readers' buffers in huge pages: %s\n",
 		(unsigned long long)r->publish_faults, r->thp_kept ? "yes (they helped)" : "no (no gain)");
 }
@@ -174,6 +218,14 @@ static void table_readers(FILE *f, const bench_opts *o, const bench_results *r)
 			one ? 100 * ratio(run->writer_fps, one->writer_fps) : 0, 100 * run->writer_cpu_share,
 			run->writer_fps_per_cpu, one ? 100 * ratio(run->writer_fps_per_cpu, one->writer_fps_per_cpu) : 0,
 			fr, pr);
+	}
+	for (uint32_t i = 0; i < r->reader_run_count; i++) {
+		const bench_spread *ws = &r->reader_runs[i].writer_spread;
+		char what[64];
+		snprintf(what, sizeof what, "writer f/s with %u readers", r->reader_runs[i].readers);
+		fprintf(f, "   %-7u writer f/s over %u rounds: %.0f..%.0f\n", r->reader_runs[i].readers, ws->rounds,
+			ws->min, ws->max);
+		table_unstable(f, what, ws, "f/s");
 	}
 	fprintf(f, "   its CPU: the share of its CPU the writer got (the rest went to other processes);\n"
 		   "   f/CPU-s: frames per second of CPU time it got\n");
@@ -205,7 +257,26 @@ static void table_peers(FILE *f, const bench_opts *o, const bench_results *r)
 			fprintf(f, " %9.1f %9.1f\n", (double)p->lat.p50 / 1e3, (double)p->lat.p99 / 1e3);
 		else
 			fprintf(f, "   %s\n", p->note);
+		if (p->fps_spread.rounds)
+			fprintf(f, "   %-28s received f/s over %u rounds: %.0f..%.0f\n", "", p->fps_spread.rounds,
+				p->fps_spread.min, p->fps_spread.max);
+		table_unstable(f, p->label, &p->fps_spread, "f/s");
 	}
+}
+
+void bench_report_environment(FILE *f, const bench_machine *m)
+{
+	fprintf(f, "what may distort it: load %.2f %.2f %.2f (1, 5, 15 min; %d CPUs)", m->load_start, m->load5,
+		m->load15, m->cpus);
+	if (m->cpu_mhz > 0)
+		fprintf(f, "; CPU %.0f MHz as reported", m->cpu_mhz);
+	if (m->steal_visible && m->steal_share >= 0)
+		fprintf(f, "; steal %.1f %% of CPU time so far", 100 * m->steal_share);
+	else if (!m->steal_visible)
+		fprintf(f, "; steal time not visible");
+	fprintf(f, "\n   transparent huge pages %s (shmem %s); memory %.1f GiB free, %.1f GiB available\n",
+		m->thp[0] ? m->thp : "?", m->shmem_thp[0] ? m->shmem_thp : "?", (double)m->mem_free_mb / 1024,
+		(double)m->mem_available_mb / 1024);
 }
 
 void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
@@ -213,8 +284,8 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 	const bench_machine *m = &r->machine;
 	fprintf(f, "shmfb bench%s: %d CPUs (%s), %s, clock %s (%llu ns a read)\n", o->quick ? " --quick" : "",
 		m->cpus, m->cpu_model, m->kernel, m->clocksource, (unsigned long long)m->clock_ns);
-	fprintf(f, "load average %.2f at start, %.2f at end (other work on the machine); %.0f s\n",
-		m->load_start, m->load_end, r->elapsed_s);
+	bench_report_environment(f, m);
+	fprintf(f, "load average %.2f at end; %.0f s\n", m->load_end, r->elapsed_s);
 	if (o->sections & BENCH_SEC_LATENCY)
 		table_latency(f, r);
 	if (o->sections & BENCH_SEC_THROUGHPUT)
@@ -229,12 +300,16 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 	int n = targets(o, r, t);
 	fprintf(f, "\ntargets%s:\n", o->quick ? " (quick mode: rough numbers)" : "");
 	for (int i = 0; i < n; i++) {
-		const char *v = !t[i].evaluated ? "n/a " : met(&t[i]) ? "met " : "MISS";
+		const bench_spread *u = unstable_input(&t[i]);
+		const char *v = !t[i].evaluated ? "n/a " : u ? "unstable" : met(&t[i]) ? "met " : "MISS";
 		if (t[i].limit >= 100 || t[i].limit == 0)
 			fprintf(f, "   [%s] %-48s %.0f", v, t[i].text, t[i].value);
 		else
 			fprintf(f, "   [%s] %-48s %.2f", v, t[i].text, t[i].value);
 		fprintf(f, "%s%s%s\n", t[i].note[0] ? " (" : "", t[i].note, t[i].note[0] ? ")" : "");
+		if (u)
+			fprintf(f, "          an input spread %.0f %% over its rounds: %s\n", 100 * bench_spread_width(u),
+				u->why);
 	}
 	if (r->svg_written[0])
 		fprintf(f, "\nlatency histogram: %s\n", r->svg_written);
@@ -252,6 +327,15 @@ static void json_lat(FILE *f, const bench_lat *l)
 		(unsigned long long)l->max, l->mean);
 }
 
+/* {"median": .., "min": .., "max": .., "rounds": .., "unstable": .., "why": ".."} */
+static void json_spread(FILE *f, const bench_spread *s)
+{
+	fprintf(f, "{\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, \"rounds\": %u, \"unstable\": %s, \"why\": ",
+		s->median, s->min, s->max, s->rounds, s->unstable ? "true" : "false");
+	app_json_string(f, s->why);
+	fputc('}', f);
+}
+
 static void json_machine(FILE *f, const bench_opts *o, const bench_results *r)
 {
 	const bench_machine *m = &r->machine;
@@ -265,8 +349,12 @@ static void json_machine(FILE *f, const bench_opts *o, const bench_results *r)
 	app_json_string(f, m->thp);
 	fprintf(f, ", \"shmem_thp\": ");
 	app_json_string(f, m->shmem_thp);
-	fprintf(f, ", \"pinned\": %s, \"clock_read_ns\": %llu, \"load_start\": %.2f, \"load_end\": %.2f},\n",
-		m->pinned ? "true" : "false", (unsigned long long)m->clock_ns, m->load_start, m->load_end);
+	fprintf(f, ", \"pinned\": %s, \"clock_read_ns\": %llu, \"load_start\": %.2f, \"load_end\": %.2f, "
+		   "\"load5\": %.2f, \"load15\": %.2f, \"cpu_mhz\": %.0f, \"steal_visible\": %s, \"steal_share\": %.4f, "
+		   "\"mem_free_mb\": %llu, \"mem_available_mb\": %llu},\n",
+		m->pinned ? "true" : "false", (unsigned long long)m->clock_ns, m->load_start, m->load_end,
+		m->load5, m->load15, m->cpu_mhz, m->steal_visible ? "true" : "false", m->steal_share,
+		(unsigned long long)m->mem_free_mb, (unsigned long long)m->mem_available_mb);
 	shmfb_layout l;
 	shmfb_layout_compute(o->width, o->height, o->format, &l);
 	fprintf(f, "  \"config\": {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"frame_bytes\": %llu, "
@@ -300,16 +388,25 @@ static void json_throughput(FILE *f, const bench_results *r)
 		const bench_copy_row *c = &r->copy[i];
 		fprintf(f, "      {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"frame_bytes\": %llu, "
 			   "\"publish_fps\": %.1f, \"publish_gbps\": %.4f, \"memcpy_gbps\": %.4f, "
-			   "\"ratio\": %.4f, \"memcpy3_gbps\": %.4f, \"ratio3\": %.4f, \"memcpy_huge_gbps\": %.4f}%s\n",
+			   "\"ratio\": %.4f, \"memcpy3_gbps\": %.4f, \"ratio3\": %.4f, \"memcpy_huge_gbps\": %.4f, "
+			   "\"gbps\": {",
 			c->width, c->height, shmfb_pixfmt_name(c->format), (unsigned long long)c->frame_bytes,
 			c->publish_fps, c->publish_gbps, c->memcpy_gbps, ratio(c->publish_gbps, c->memcpy_gbps),
-			c->memcpy3_gbps, ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps,
-			i + 1 < r->copy_rows ? "," : "");
+			c->memcpy3_gbps, ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps);
+		for (int m = 0; m < COPY_METHODS; m++) {
+			fprintf(f, "%s\"%s\": ", m ? ", " : "", method_name[m]);
+			json_spread(f, &c->gbps[m]);
+		}
+		fprintf(f, "}}%s\n", i + 1 < r->copy_rows ? "," : "");
 	}
 	fprintf(f, "    ],\n    \"zero_copy_ns\": %.1f, \"futex_wake_ns\": %.1f, \"publish_page_faults\": %llu, "
-		   "\"reader_huge_pages\": %s\n  },\n",
+		   "\"reader_huge_pages\": %s,\n    \"zero_copy_spread_ns\": ",
 		r->zero_copy_ns, r->futex_wake_ns, (unsigned long long)r->publish_faults,
 		r->thp_kept ? "true" : "false");
+	json_spread(f, &r->zero_copy_spread);
+	fprintf(f, ", \"futex_wake_spread_ns\": ");
+	json_spread(f, &r->futex_wake_spread);
+	fprintf(f, "\n  },\n");
 }
 
 static void json_readers(FILE *f, const bench_results *r)
@@ -330,7 +427,9 @@ static void json_readers(FILE *f, const bench_results *r)
 		fprintf(f, "], \"reader_p99_ns\": [");
 		for (uint32_t k = 0; k < run->readers; k++)
 			fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)run->reader_p99_ns[k]);
-		fprintf(f, "], \"copies_torn\": %llu, \"copies_lapped\": %llu}%s\n",
+		fprintf(f, "], \"writer_fps_spread\": ");
+		json_spread(f, &run->writer_spread);
+		fprintf(f, ", \"copies_torn\": %llu, \"copies_lapped\": %llu}%s\n",
 			(unsigned long long)run->torn, (unsigned long long)run->gave_up,
 			i + 1 < r->reader_run_count ? "," : "");
 	}
@@ -347,6 +446,8 @@ static void json_peers(FILE *f, const bench_results *r)
 			   "\"shmfb_writer_ratio\": %.4f, \"latency\": ", p->key, p->ran ? "true" : "false", p->fps,
 			p->writer_fps, ratio(sh->fps, p->fps), ratio(sh->writer_fps, p->writer_fps));
 		json_lat(f, &p->lat);
+		fprintf(f, ", \"fps_spread\": ");
+		json_spread(f, &p->fps_spread);
 		fprintf(f, ", \"note\": ");
 		app_json_string(f, p->note);
 		fprintf(f, "}%s\n", i + 1 < PEERS ? "," : "");
@@ -362,9 +463,13 @@ static void json_targets(FILE *f, const bench_opts *o, const bench_results *r)
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "    {\"name\": \"%s\", \"text\": ", t[i].key);
 		app_json_string(f, t[i].text);
+		const bench_spread *u = unstable_input(&t[i]);
 		fprintf(f, ", \"value\": %.4f, \"limit\": %.4f, \"op\": \"%s\", \"evaluated\": %s, \"met\": %s, "
-			   "\"note\": ", t[i].value, t[i].limit, t[i].op == AT_LEAST ? ">=" : "<=",
-			t[i].evaluated ? "true" : "false", !t[i].evaluated ? "null" : met(&t[i]) ? "true" : "false");
+			   "\"unstable\": %s, \"unstable_why\": ", t[i].value, t[i].limit, t[i].op == AT_LEAST ? ">=" : "<=",
+			t[i].evaluated ? "true" : "false", !t[i].evaluated ? "null" : met(&t[i]) ? "true" : "false",
+			u ? "true" : "false");
+		app_json_string(f, u ? u->why : "");
+		fprintf(f, ", \"note\": ");
 		app_json_string(f, t[i].note);
 		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}

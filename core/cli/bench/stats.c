@@ -126,3 +126,53 @@ double bench_median(double *v, size_t n)
 	qsort(v, n, sizeof *v, cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+/* ------------------------------------------------------------- spread */
+
+double bench_spread_width(const bench_spread *s)
+{
+	return s->median > 0 ? (s->max - s->min) / s->median : 0;
+}
+
+/* Names what disturbed the rounds, from the counters around them. */
+static void disturbance(const bench_disturb *a, const bench_disturb *b, char *out, size_t size)
+{
+	size_t n = 0;
+	out[0] = 0;
+	if (!a || !b) {
+		snprintf(out, size, "nothing was counted around the rounds");
+		return;
+	}
+	if (b->faults > a->faults)
+		n += (size_t)snprintf(out + n, size - n, "%llu page faults (memory reclaimed by the host or the kernel); ",
+				      (unsigned long long)(b->faults - a->faults));
+	if (n < size && b->preempted > a->preempted)
+		n += (size_t)snprintf(out + n, size - n, "preempted %llu times (another process ran); ",
+				      (unsigned long long)(b->preempted - a->preempted));
+	if (n < size && b->steal_ms > a->steal_ms)
+		n += (size_t)snprintf(out + n, size - n, "the host stole %llu ms of CPU; ",
+				      (unsigned long long)(b->steal_ms - a->steal_ms));
+	if (n == 0)
+		snprintf(out, size, "no fault, preemption or steal seen: CPU frequency or shared caches");
+	else if (n < size)
+		out[n - 2] = 0; /* the last "; " */
+}
+
+void bench_spread_of(const double *v, uint32_t n, const bench_disturb *before,
+		     const bench_disturb *after, bench_spread *out)
+{
+	double sorted[BENCH_MAX_ROUNDS];
+	memset(out, 0, sizeof *out);
+	if (n > BENCH_MAX_ROUNDS)
+		n = BENCH_MAX_ROUNDS;
+	if (n == 0)
+		return;
+	memcpy(sorted, v, n * sizeof *v);
+	out->median = bench_median(sorted, n); /* sorts */
+	out->min = sorted[0];
+	out->max = sorted[n - 1];
+	out->rounds = n;
+	out->unstable = bench_spread_width(out) > BENCH_UNSTABLE;
+	if (out->unstable)
+		disturbance(before, after, out->why, sizeof out->why);
+}

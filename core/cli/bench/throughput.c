@@ -6,9 +6,17 @@
  * The baseline copies from the same source into three already-faulted
  * private buffers in turn: the same bytes and the same working set as
  * copy-publish writing three slots in turn, so the ratio shows only what
- * shmfb adds (the shared mapping, the seqlock, the futex wake).  The two are
- * timed alternately in several short rounds and each keeps its median
- * round, so load from elsewhere on the machine falls on both.
+ * shmfb adds (the shared mapping, the seqlock, the futex wake).
+ *
+ * Each method is measured in a block of its own: an untimed warm-up that
+ * writes every one of its buffers at least twice, then BENCH_ROUNDS timed
+ * rounds of at least three copies each.  Methods are never interleaved in
+ * short slices: a host that reclaims memory gone cold (a VM's balloon, a
+ * proactive reclaimer) would charge whichever method touches its 33 MB
+ * buffers next with faulting them back, and a 4K copy-publish could read as
+ * a few percent of memcpy.  Each figure is the median round, with the
+ * smallest and largest beside it; a spread over 20 % is reported unstable,
+ * with the page faults, preemptions and steal time counted around it.
  *
  * Everything runs in one child process pinned to the writer's CPU.
  */
@@ -18,12 +26,14 @@
 
 #include "bench.h"
 
-#define ROUNDS 5
+#define ROUNDS BENCH_ROUNDS
+#define MIN_COPIES 3 /* per round, however short the round */
 
 struct tp_ctl {
 	bench_copy_row rows[BENCH_MAX_SIZES];
 	uint32_t nrows;
 	double zero_copy_ns, futex_wake_ns;
+	bench_spread zero_copy, futex_wake;
 	uint64_t publish_faults; /* minor faults during the copy-publish loops */
 	uint32_t thp_helps;
 	_Atomic uint32_t wake_word;
@@ -42,8 +52,6 @@ static void clobber(void *p)
 {
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
-
-enum { M_MEMCPY1, M_MEMCPY3, M_MEMCPY_HUGE, M_PUBLISH, METHODS };
 
 struct method_ctx {
 	shmfb_writer *w;
@@ -75,7 +83,7 @@ static void copy_once(struct method_ctx *x, int m, uint64_t count)
 	}
 }
 
-/* Bytes per second of method m over dur_ns. */
+/* Bytes per second of method m over dur_ns, and at least MIN_COPIES copies. */
 static double rate(struct method_ctx *x, int m, uint64_t dur_ns)
 {
 	uint64_t t0 = shmfb_now_ns(), t, count = 0;
@@ -83,8 +91,28 @@ static double rate(struct method_ctx *x, int m, uint64_t dur_ns)
 		copy_once(x, m, count);
 		count++;
 		t = shmfb_now_ns();
-	} while (t - t0 < dur_ns);
+	} while (t - t0 < dur_ns || count < MIN_COPIES);
 	return (double)count * (double)x->n / ((double)(t - t0) / 1e9);
+}
+
+/*
+ * One method's block: warm-up (each of its buffers written twice, and a
+ * quarter round), then its rounds.  GB/s per round into out.
+ */
+static void measure_method(struct method_ctx *x, int m, uint64_t round_ns, bench_spread *out,
+			   uint64_t *faults)
+{
+	for (uint64_t k = 0; k < 6; k++)
+		copy_once(x, m, k);
+	rate(x, m, round_ns / 4);
+	double v[ROUNDS];
+	bench_disturb d0, d1;
+	bench_disturb_now(&d0);
+	for (int r = 0; r < ROUNDS; r++)
+		v[r] = rate(x, m, round_ns) / 1e9;
+	bench_disturb_now(&d1);
+	*faults += d1.faults - d0.faults;
+	bench_spread_of(v, ROUNDS, &d0, &d1, out);
 }
 
 static int measure_row(struct tp_args *a, uint32_t i)
@@ -114,24 +142,17 @@ static int measure_row(struct tp_args *a, uint32_t i)
 		snprintf(c->err, sizeof c->err, "throughput: out of memory for %zu-byte frames", n);
 	} else {
 		bench_fill(src, n, i);
-		int methods = METHODS;
-		uint64_t slice = (uint64_t)(a->o->seconds * 1e9 / ROUNDS / methods);
-		double v[METHODS][ROUNDS];
-		/* One untimed pass of each warms caches and TLBs alike. */
-		for (int m = 0; m < methods; m++)
-			rate(&x, m, slice / 4);
-		for (int r = 0; r < ROUNDS; r++) {
-			for (int m = 0; m < methods; m++) {
-				uint64_t f0 = bench_minor_faults();
-				v[m][r] = rate(&x, m, slice);
-				if (m == M_PUBLISH)
-					c->publish_faults += bench_minor_faults() - f0;
-			}
+		uint64_t round_ns = (uint64_t)(a->o->seconds * 1e9 / ROUNDS / COPY_METHODS);
+		for (int m = 0; m < COPY_METHODS; m++) {
+			uint64_t faults = 0;
+			measure_method(&x, m, round_ns, &row->gbps[m], &faults);
+			if (m == M_PUBLISH)
+				c->publish_faults += faults;
 		}
-		row->memcpy_gbps = bench_median(v[M_MEMCPY1], ROUNDS) / 1e9;
-		row->memcpy3_gbps = bench_median(v[M_MEMCPY3], ROUNDS) / 1e9;
-		row->memcpy_thp_gbps = bench_median(v[M_MEMCPY_HUGE], ROUNDS) / 1e9;
-		row->publish_gbps = bench_median(v[M_PUBLISH], ROUNDS) / 1e9;
+		row->memcpy_gbps = row->gbps[M_MEMCPY1].median;
+		row->memcpy3_gbps = row->gbps[M_MEMCPY3].median;
+		row->memcpy_thp_gbps = row->gbps[M_MEMCPY_HUGE].median;
+		row->publish_gbps = row->gbps[M_PUBLISH].median;
 		row->publish_fps = row->publish_gbps * 1e9 / (double)n;
 		bench_progress("throughput: %ux%u %s: copy-publish %.1f GB/s, memcpy %.1f GB/s "
 			       "(3 buffers %.1f, huge pages %.1f)",
@@ -146,6 +167,31 @@ static int measure_row(struct tp_args *a, uint32_t i)
 	return ok ? 0 : 1;
 }
 
+static void zero_copy_once(void *w)
+{
+	shmfb_planes p;
+	shmfb_writer_acquire(w, &p);
+	shmfb_writer_publish(w, 0, 0);
+}
+
+static void futex_wake_once(void *word)
+{
+	bench_futex_wake(word);
+}
+
+/* ns per call of fn(arg), in batches of 1000 for round_ns. */
+static double ns_per_call(uint64_t round_ns, void (*fn)(void *), void *arg)
+{
+	uint64_t t0 = shmfb_now_ns(), t, count = 0;
+	do {
+		for (int k = 0; k < 1000; k++)
+			fn(arg);
+		count += 1000;
+		t = shmfb_now_ns();
+	} while (t - t0 < round_ns);
+	return (double)(t - t0) / (double)count;
+}
+
 /* ns per acquire+publish with no pixel writes, and per bare FUTEX_WAKE. */
 static int measure_zero_copy(struct tp_args *a)
 {
@@ -153,32 +199,20 @@ static int measure_zero_copy(struct tp_args *a)
 	shmfb_writer *w;
 	if (bench_create_writer(a->o, c->zc_name, "zero-copy", c->err, sizeof c->err, &w) < 0)
 		return 1;
-	uint64_t dur = (uint64_t)(a->o->seconds * 1e9 / 4), batch = 1000;
+	uint64_t round_ns = (uint64_t)(a->o->seconds * 1e9 / 4 / ROUNDS);
 	double zc[ROUNDS], fw[ROUNDS];
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = shmfb_now_ns(), t, count = 0;
-		do {
-			for (uint64_t k = 0; k < batch; k++) {
-				shmfb_planes p;
-				shmfb_writer_acquire(w, &p);
-				shmfb_writer_publish(w, count + k, 0);
-			}
-			count += batch;
-			t = shmfb_now_ns();
-		} while (t - t0 < dur / ROUNDS);
-		zc[r] = (double)(t - t0) / (double)count;
-		t0 = shmfb_now_ns();
-		count = 0;
-		do {
-			for (uint64_t k = 0; k < batch; k++)
-				bench_futex_wake(&c->wake_word);
-			count += batch;
-			t = shmfb_now_ns();
-		} while (t - t0 < dur / ROUNDS);
-		fw[r] = (double)(t - t0) / (double)count;
-	}
-	c->zero_copy_ns = bench_median(zc, ROUNDS);
-	c->futex_wake_ns = bench_median(fw, ROUNDS);
+	bench_disturb d0, d1, d2;
+	bench_disturb_now(&d0);
+	for (int r = 0; r < ROUNDS; r++)
+		zc[r] = ns_per_call(round_ns, zero_copy_once, w);
+	bench_disturb_now(&d1);
+	for (int r = 0; r < ROUNDS; r++)
+		fw[r] = ns_per_call(round_ns, futex_wake_once, (void *)&c->wake_word);
+	bench_disturb_now(&d2);
+	bench_spread_of(zc, ROUNDS, &d0, &d1, &c->zero_copy);
+	bench_spread_of(fw, ROUNDS, &d1, &d2, &c->futex_wake);
+	c->zero_copy_ns = c->zero_copy.median;
+	c->futex_wake_ns = c->futex_wake.median;
 	shmfb_writer_close(w);
 	return 0;
 }
@@ -238,6 +272,8 @@ int bench_throughput(const bench_opts *o, bench_results *res)
 	res->copy_rows = c->nrows;
 	res->zero_copy_ns = c->zero_copy_ns;
 	res->futex_wake_ns = c->futex_wake_ns;
+	res->zero_copy_spread = c->zero_copy;
+	res->futex_wake_spread = c->futex_wake;
 	res->publish_faults = c->publish_faults;
 	/* Huge pages for a reader's buffer only where they measurably help (> 3%). */
 	res->thp_kept = 0;
