@@ -372,8 +372,17 @@ ifeq ($(SDL2_PREFIX)-$(if $(SDL2_TARBALL),tarball),-tarball)
 	$(Q)sh mk/sdl2-mingw.sh $(SDL2_TARBALL) $(SDL2_BUILT) $(MINGW_HOST)
 endif
 	@:
+# The viewer's tests are tests/viewer_*.sh run against the .exe programs;
+# their picture and sound helpers are Linux programs, built into build/.
+ifneq ($(VIEWER_SRC),)
+WIN32_SHELL_TESTS := tests/viewer_headless.sh tests/viewer_errors.sh tests/viewer_audio.sh tests/viewer_x11.sh
+WIN32_TOOLS := build/tests/tools/imgtool build/tests/tools/pcmtool
+endif
 win32-check: lib programs $(TESTS)
-	$(Q)BUILD=$(BUILD) sh mk/wine-test.sh $(TESTS)
+ifneq ($(WIN32_TOOLS),)
+	$(Q)$(MAKE) --no-print-directory CROSS= BUILD=build $(WIN32_TOOLS)
+endif
+	$(Q)BUILD=$(BUILD) SHMFB_TOOLS=$(abspath build/tests/tools) sh mk/wine-test.sh $(TESTS) $(WIN32_SHELL_TESTS)
 
 demo: all
 	$(Q)BUILD=$(BUILD) sh mk/demo.sh

@@ -11,7 +11,7 @@
 #  5. a bad --audio-latency is a usage error.
 . "$(dirname "$0")/tools/viewer_env.sh"
 unset DISPLAY WAYLAND_DISPLAY
-PCMTOOL="$SHMFB_BUILD/tests/tools/pcmtool"
+PCMTOOL="$TOOLS/pcmtool"
 [ -x "$PCMTOOL" ] || fail "missing $PCMTOOL (make test builds it)"
 command -v jq >/dev/null 2>&1 || { echo "skip: jq is not installed"; exit 77; }
 "$PRODUCER" --help | grep -q -- --av-sync || { echo "skip: shmfb-producer has no --audio yet"; exit 77; }
@@ -122,6 +122,7 @@ track $V
 sleep 1.5
 kill $P
 wait $P 2>/dev/null
+wait_free "$n"
 "$PRODUCER" --size 160x120 --fps 30 --audio tone=440 --audio-format f32 --audio-channels 1 \
 	--audio-rate 44100 "$n" >/dev/null 2>&1 &
 track $!

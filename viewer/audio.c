@@ -399,6 +399,21 @@ void audio_set_running(audio_out *ao, int running)
 	atomic_store_explicit(&ao->running, running, memory_order_relaxed);
 }
 
+void audio_release(audio_out *ao)
+{
+	shmfb_reader *old = ao->reader;
+	if (!old)
+		return;
+	/* The callback plays silence without a reader; the device stays open
+	 * for the next generation. */
+	if (ao->dev)
+		SDL_LockAudioDevice(ao->dev);
+	ao->reader = NULL;
+	if (ao->dev)
+		SDL_UnlockAudioDevice(ao->dev);
+	shmfb_reader_close(old);
+}
+
 void audio_close(audio_out *ao)
 {
 	close_device(ao);

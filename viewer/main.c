@@ -491,6 +491,21 @@ static void print_stats_line(app *a)
 	fflush(stdout);
 }
 
+/*
+ * Where readers keep a name taken (Windows), lets go of a stopped or dead
+ * producer's mapping, its last frame taken first, so that the next producer
+ * can create the name; that frame stays on screen and for screenshots.
+ */
+static void release_ended(app *a)
+{
+	source_state st = a->src.state;
+	if (!a->src.reader || (st != SOURCE_DEAD && st != SOURCE_CLOSED) || !os_readers_hold_name())
+		return;
+	take_frame(a);
+	audio_release(&a->ao);
+	source_close(&a->src);
+}
+
 static void periodic(app *a, uint64_t now)
 {
 	int rc = source_poll(&a->src);
@@ -516,6 +531,7 @@ static void periodic(app *a, uint64_t now)
 	audio_tick(&a->ao, now);
 	if (a->src.reader)
 		stats_latest(&a->st, shmfb_reader_latest_index(a->src.reader));
+	release_ended(a);
 	if (stats_tick(&a->st, now)) {
 		if (a->opt.stats)
 			print_stats_line(a);

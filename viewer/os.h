@@ -30,6 +30,13 @@ void os_catch_stop(void (*on_stop)(void));
 int os_mute_stderr(void);
 void os_unmute_stderr(int saved);
 
+/*
+ * 1 where a mapping's name stays taken while any reader has it open
+ * (Windows), so that no new producer can create it: the viewer then lets go
+ * of a producer's mapping once it has stopped or died.
+ */
+int os_readers_hold_name(void);
+
 /* 1 when c may appear in a file name (screenshots are named after NAME). */
 int os_file_name_char(char c);
 

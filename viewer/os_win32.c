@@ -31,11 +31,20 @@ static BOOL WINAPI on_console_event(DWORD event)
 	return TRUE;
 }
 
-/* Ctrl-C, Ctrl-Break, closing the console (and SIGINT under Wine). */
+/*
+ * Ctrl-C alone already reaches SDL (msvcrt's signal(SIGINT) is a console
+ * handler); this one, called first, also takes Ctrl-Break and closing the
+ * console, which would otherwise end the viewer without its exit files.
+ */
 void os_catch_stop(void (*on_stop)(void))
 {
 	stop_fn = on_stop;
 	SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+int os_readers_hold_name(void)
+{
+	return 1; /* a section's name lives as long as a handle to it (docs/WINDOWS.md) */
 }
 
 int os_file_name_char(char c)

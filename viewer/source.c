@@ -125,7 +125,7 @@ static int try_open(source *s, shmfb_reader **out)
 	int rc = shmfb_open(s->name, &r);
 	if (rc < 0)
 		return rc;
-	if (s->reader && shmfb_reader_info(r)->generation == s->info.generation) {
+	if (s->attaches && shmfb_reader_info(r)->generation == s->info.generation) {
 		shmfb_reader_close(r); /* the same one, e.g. closed but kept */
 		return 0;
 	}
@@ -140,7 +140,7 @@ static int poll_waiting(source *s)
 	if (rc == 1)
 		return attach(s, r);
 	if (rc == SHMFB_ENOENT) {
-		if (!s->reader)
+		if (!s->attaches)
 			s->state = SOURCE_WAITING;
 		return 0;
 	}

@@ -87,6 +87,10 @@ int source_event_current(const source *s, const SDL_Event *ev);
  * every frame up to index `seen`; the waiter goes on to wait for a newer one.
  */
 void source_handled(source *s, int tag, uint64_t seen);
+/*
+ * Closes the reader.  Also for a generation that has ended: its info and
+ * state stay, it is not attached again, and a new one still is.
+ */
 void source_close(source *s);
 /* "running", "waiting for NAME", ... for the overlay. */
 const char *source_state_text(const source *s, char *buf, size_t n);
@@ -267,6 +271,8 @@ void audio_set_running(audio_out *ao, int running);
 void audio_video_shown(audio_out *ao, int white, uint64_t pts_ns, uint64_t present_ns);
 /* Periodic: collects clicks and latencies, pairs clicks with flashes. */
 void audio_tick(audio_out *ao, uint64_t now_ns);
+/* The producer is gone: closes the reader, keeps the device for the next generation. */
+void audio_release(audio_out *ao);
 void audio_close(audio_out *ao);
 /* off, none, playing, failed. */
 const char *audio_state_word(audio_state st);

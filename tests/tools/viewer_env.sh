@@ -2,16 +2,35 @@
 # unique mapping names, cleanup of every process started, a private Xvfb,
 # screenshots of a viewer window taken from outside, and waiting helpers.
 # (Not a test itself: tests/run.sh runs only tests/*.sh.)
+#
+# The same tests check the Windows build under Wine (make test-win32 runs
+# them through mk/wine-test.sh, which sets RUNNER): then WINDOWS=1, the
+# programs are the .exe ones behind small wrappers that start them with
+# Wine, and the picture and sound helpers are the Linux ones (SHMFB_TOOLS).
 
 : "${SHMFB_BIN:?run through tests/run.sh}"
 : "${SHMFB_BUILD:?run through tests/run.sh}"
-IMGTOOL="$SHMFB_BUILD/tests/tools/imgtool"
-PRODUCER="$SHMFB_BIN/shmfb-producer"
-VIEWER="$SHMFB_BIN/shmfb-viewer"
-SHMFB="$SHMFB_BIN/shmfb"
+TOOLS=${SHMFB_TOOLS:-$SHMFB_BUILD/tests/tools}
+IMGTOOL="$TOOLS/imgtool"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/shmfb-viewer-test.XXXXXX")
 PIDS=
 XVFB_PID=
+
+WINDOWS=
+if [ -e "$SHMFB_BIN/shmfb.exe" ]; then
+	WINDOWS=1
+	: "${RUNNER:?the Windows build runs through mk/wine-test.sh}"
+	[ -e "$SHMFB_BIN/shmfb-viewer.exe" ] || { echo "skip: no shmfb-viewer.exe (no SDL2 for mingw)"; rm -rf "$TMP"; exit 77; }
+	mkdir "$TMP/bin"
+	for _p in shmfb shmfb-producer shmfb-viewer; do
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$RUNNER" "$SHMFB_BIN/$_p.exe" >"$TMP/bin/$_p"
+		chmod +x "$TMP/bin/$_p"
+	done
+	SHMFB_BIN="$TMP/bin"
+fi
+PRODUCER="$SHMFB_BIN/shmfb-producer"
+VIEWER="$SHMFB_BIN/shmfb-viewer"
+SHMFB="$SHMFB_BIN/shmfb"
 
 [ -x "$IMGTOOL" ] || { echo "missing $IMGTOOL (make test builds it)"; exit 1; }
 [ -x "$VIEWER" ] || { echo "missing $VIEWER"; exit 1; }
@@ -40,11 +59,25 @@ new_name() { echo "vt$$-$1"; }
 # Remembers a background process for cleanup: track PID
 track() { PIDS="$PIDS $1"; }
 
+# quit_viewer PID: asks the viewer to quit as a user would: SIGTERM on Linux
+# (SDL turns it into SDL_QUIT), SIGINT under Wine (Wine turns it into Ctrl-C,
+# then SDL into SDL_QUIT; Wine ends a process at SIGTERM without telling it).
+quit_viewer() {
+	if [ -n "$WINDOWS" ]; then kill -INT "$1"; else kill "$1"; fi
+}
+
 # Starts Xvfb on a free display number and exports DISPLAY.
 start_xvfb() {
 	command -v Xvfb >/dev/null 2>&1 || { echo "skip: Xvfb is not installed"; exit 77; }
 	command -v xwd >/dev/null 2>&1 || { echo "skip: xwd (x11-apps) is not installed"; exit 77; }
 	command -v convert >/dev/null 2>&1 || { echo "skip: ImageMagick is not installed"; exit 77; }
+	# Under Wine, the display mk/wine-test.sh started for the whole run.
+	if [ -n "$WINDOWS" ] && [ -n "${SHMFB_WINE_DISPLAY:-}" ]; then
+		DISPLAY=$SHMFB_WINE_DISPLAY
+		export DISPLAY
+		note "Wine's Xvfb on $DISPLAY"
+		return 0
+	fi
 	_d=$(( $$ % 500 + 200 ))
 	_tries=0
 	while [ $_tries -lt 30 ]; do
@@ -107,12 +140,15 @@ view_once() {
 	wait $_v || { cat "$TMP/v-$2.err"; fail "$2: viewer exit status $?"; }
 }
 
-# wait_window NAME: until the viewer's window exists (10 s).
+# wait_window NAME: until the viewer's window exists (10 s; 30 s under Wine,
+# whose first window of a program takes seconds on a loaded machine).
 wait_window() {
 	_i=0
+	_max=100
+	[ -n "$WINDOWS" ] && _max=300
 	while ! xwd -silent -name "shmfb-viewer: $1" >/dev/null 2>&1; do
 		_i=$((_i + 1))
-		[ $_i -gt 100 ] && { xwininfo -root -tree | grep -i shmfb; cat $TMP/v-*.log; ps aux | grep shmfb- | grep -v grep; fail "no window for $1"; }
+		[ $_i -gt $_max ] && { xwininfo -root -tree | grep -i shmfb; cat "$TMP"/v-*.log "$TMP"/*.err 2>/dev/null; ps aux | grep shmfb- | grep -v grep; fail "no window for $1"; }
 		sleep 0.1
 	done
 }
@@ -132,6 +168,20 @@ last_line() { tail -n 1 "$1"; }
 
 # field LINE KEY: the value of key=value in a --stats line.
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# wait_free NAME: until a new producer can create NAME after its producer
+# died.  On Windows a name lives as long as anyone has it open, and the
+# viewer lets go of a dead producer's mapping at its next check (5 a
+# second); elsewhere a new producer takes a dead one's name over at once.
+wait_free() {
+	[ -n "$WINDOWS" ] || return 0
+	_i=0
+	while "$SHMFB" info "$1" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ $_i -gt 50 ] && fail "$1 is still taken after its producer died"
+		sleep 0.1
+	done
+}
 
 # published NAME: frames the producer of NAME has published (its frame
 # numbers count from 0, so the newest is this minus one).
