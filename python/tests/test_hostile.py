@@ -144,3 +144,21 @@ print("not reached")
     assert p.returncode == -signal.SIGBUS
     assert "reading" in p.stdout and "not reached" not in p.stdout
     assert "Bus error" in p.stderr  # faulthandler's report
+
+
+def test_faulthandler_enabled_after_the_guard_is_warned_about(path):
+    code = r"""
+import faulthandler, warnings
+import numpy as np, shmfb
+warnings.simplefilter("error")
+faulthandler.disable()             # whatever PYTHONFAULTHANDLER says
+w = shmfb.Writer(PATH, 64, 48, "gray8")
+shmfb.Reader(PATH).close()         # the first reader: the guard goes in front of SIG_DFL
+faulthandler.enable()              # now in front of the guard
+try:
+    shmfb.Reader(PATH)
+except RuntimeWarning as e:
+    print("warned:", "enable faulthandler first" in str(e))
+""".replace("PATH", repr(path))
+    p = run_python(code)
+    assert p.stdout == "warned: True\n", p.stderr
