@@ -4,8 +4,7 @@
 # both: "N passed, N failed, N skipped" (pytest's tests each counted).
 # Environment: BUILD (the build tree), PYTHON (Debian's interpreter, which
 # has python3-numpy and python3-pytest), PYTEST_ARGS (more arguments for
-# pytest, e.g. -k audio), SAN (sanitizer builds skip pytest: a sanitized
-# libshmfb cannot be loaded into an uninstrumented interpreter).
+# pytest, e.g. -k audio), SAN (the sanitizers the build has), CC.
 : "${BUILD:=build}" "${PYTHON:=/usr/bin/python3}"
 out=$(mktemp) && trap 'rm -f "$out"' EXIT
 "$@" | tee "$out"
@@ -19,12 +18,22 @@ count() { # count WORD LINE: the number before WORD in pytest's summary line
 }
 log="$BUILD/test-logs/pytest.log"
 mkdir -p "$BUILD/test-logs"
-if [ -n "${SAN:-}" ]; then
-	echo "SKIP pytest: built with SAN=$SAN, whose libshmfb.so needs the sanitizer runtime in the interpreter"
+# A sanitized libshmfb.so needs its runtime loaded first: ASan and UBSan are
+# preloaded into the interpreter (whose own leaks are not ours to report);
+# TSan cannot start inside a running process.
+preload=
+case "${SAN:-}" in
+*thread*) preload=none ;;
+*address*) preload="$(${CC:-gcc} -print-file-name=libasan.so) $(${CC:-gcc} -print-file-name=libubsan.so)" ;;
+*undefined*) preload="$(${CC:-gcc} -print-file-name=libubsan.so)" ;;
+esac
+if [ "$preload" = none ]; then
+	echo "SKIP pytest: SAN=$SAN: a TSan-built libshmfb.so cannot be loaded into the interpreter"
 	skip=$((skip + 1))
 else
 	start=$(date +%s)
-	SHMFB_BUILD=$(cd "$BUILD" && pwd) PYTHONDONTWRITEBYTECODE=1 timeout -k 5 "${TEST_TIMEOUT:-300}" \
+	SHMFB_BUILD=$(cd "$BUILD" && pwd) PYTHONDONTWRITEBYTECODE=1 LD_PRELOAD="$preload" \
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} timeout -k 5 "${TEST_TIMEOUT:-300}" \
 		"$PYTHON" -m pytest -p no:cacheprovider -q -rfEs ${PYTEST_ARGS:-} python/tests >"$log" 2>&1
 	rc=$?
 	summary=$(tail -n 1 "$log")

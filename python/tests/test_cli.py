@@ -25,7 +25,9 @@ def c(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_info_and_ls_mirror_the_cli(name):
-    with shmfb.Writer(name, 320, 240, "nv12", fps=(30000, 1001), audio_rate=44100) as w:
+    # A minute before it is stale: a slow (sanitized) run takes more than the default 3 s.
+    with shmfb.Writer(name, 320, 240, "nv12", fps=(30000, 1001), audio_rate=44100,
+                      heartbeat_timeout_ms=60000) as w:
         for _ in range(2):
             w.send(np.zeros(320 * 240 * 3 // 2, np.uint8))
         mine, theirs = json.loads(py("info", name, "--json").stdout), json.loads(c("info", name, "--json").stdout)
@@ -38,8 +40,9 @@ def test_info_and_ls_mirror_the_cli(name):
         assert f"rate:       30000/1001 fps" in text
         entry = [e for e in json.loads(py("ls", "--json").stdout) if e["name"] == name]
         assert entry == [e for e in json.loads(c("ls", "--json").stdout) if e["name"] == name]
+        listing = py("ls")
         assert any(line.startswith(name + " ") and "running" in line and "320x240" in line
-                   for line in py("ls").stdout.splitlines())
+                   for line in listing.stdout.splitlines()), (listing.stdout, listing.stderr)
 
 
 def test_errors_are_one_line_with_the_clis_status(name):

@@ -13,7 +13,8 @@ def test_make_install_installs_an_importable_package(tmp_path):
     dest = tmp_path / "dest"
     subprocess.run(["make", "-s", "-C", ROOT, "install", f"DESTDIR={dest}", "PREFIX=/opt/shmfb",
                     f"BUILD={os.path.relpath(BUILD, ROOT) if BUILD.startswith(ROOT) else BUILD}",
-                    f"PYTHON={sys.executable}"], check=True, capture_output=True)
+                    f"PYTHON={sys.executable}", f"SAN={os.environ.get('SAN', '')}"], check=True,
+                   capture_output=True)
     site = dest / "opt/shmfb/lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "dist-packages"
     pkg = site / "shmfb"
     assert (pkg / "py.typed").exists() and (pkg / "__init__.py").exists()
