@@ -24,16 +24,18 @@ atomic_int producer_stop;
 
 static void usage(FILE *f)
 {
+	shmfb_writer_options d; /* the library's defaults, where the options start */
+	shmfb_writer_options_init(&d);
 	fprintf(f,
 		"usage: " PROG " [options] NAME\n"
 		"Publishes frames into the shmfb mapping NAME.\n\noptions:\n"
-		"  --size WxH          frame size (default 1280x720)\n"
-		"  --format F          rgba, bgra, rgb24, gray8, nv12, i420 or yuyv (default rgba)\n"
+		"  --size WxH          frame size (default %ux%u)\n"
+		"  --format F          rgba, bgra, rgb24, gray8, nv12, i420 or yuyv (default %s)\n"
 		"  --fps N             frames a second, may be decimal (default 60; 0 = as fast as possible)\n"
 		"  --frames N          stop after N frames\n"
 		"  --replace           take the name over even from a running producer\n"
 		"  --keep              leave the name in place at exit\n"
-		"  --mode OCTAL        permissions of the mapping (default 0600; e.g. 0640, 0644)\n"
+		"  --mode OCTAL        permissions of the mapping (default %04o; e.g. 0640, 0644)\n"
 		"source (one of):\n"
 		"  --pattern NAME      bars, gradient or checker with a frame stamp (default: bars)\n"
 		"  --image FILE|DIR    pictures stb_image reads; repeatable; a slideshow\n"
@@ -51,7 +53,8 @@ static void usage(FILE *f)
 		"other:\n"
 		"  -h, --help          this text\n"
 		"  --                  end of the options: what follows is the NAME\n\n"
-		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n");
+		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n",
+		d.width, d.height, shmfb_pixfmt_name(d.format), d.mode);
 }
 
 /* A whole decimal number without sign; -1 when it is not one or is over max. */
