@@ -37,7 +37,7 @@ def test_info_and_ls_mirror_the_cli(name):
         assert mine == theirs
         text = py("info", name).stdout.splitlines()
         assert text[:2] == c("info", name).stdout.splitlines()[:2]
-        assert f"rate:       30000/1001 fps" in text
+        assert "rate:       30000/1001 fps" in text
         entry = [e for e in json.loads(py("ls", "--json").stdout) if e["name"] == name]
         assert entry == [e for e in json.loads(c("ls", "--json").stdout) if e["name"] == name]
         listing = py("ls")
