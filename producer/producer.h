@@ -147,7 +147,7 @@ int av_sync_flash(uint64_t tick, uint32_t fps_num, uint32_t fps_den);
  * often to keep the heartbeat and to notice a stop. */
 #define HEARTBEAT_NS (250 * SHMFB_MS)
 
-/* ---- main.c: the command line */
+/* ---- options.c: the command line */
 
 enum source_kind { SOURCE_PATTERN, SOURCE_IMAGE, SOURCE_RAW };
 
@@ -167,6 +167,11 @@ struct options {
 	struct audio_options audio;
 	int audio_opt_set;         /* some --audio-* option given */
 };
+/*
+ * Fills o from the command line: 0, or 2 after a one-line usage error
+ * (o->images is to be freed either way).  --help prints and exits 0.
+ */
+int options_parse(int argc, char **argv, struct options *o);
 
 /* ---- pacer.c: the frame clock */
 
