@@ -41,7 +41,8 @@
  * futex wake): shmfb_writer_acquire, shmfb_writer_publish,
  * shmfb_writer_publish_copy, shmfb_writer_heartbeat,
  * shmfb_writer_audio_write, shmfb_reader_latest, shmfb_frame_valid,
- * shmfb_reader_copy_latest, shmfb_audio_read, shmfb_audio_available.
+ * shmfb_reader_copy_latest, shmfb_reader_next, shmfb_reader_copy_next,
+ * shmfb_audio_read, shmfb_audio_available.
  *
  * Errors: every function that can fail returns int: 0 (or a count) on
  * success, a negative SHMFB_E* code on failure.  shmfb_strerror(code) gives
@@ -461,6 +462,39 @@ SHMFB_API int shmfb_frame_valid(const shmfb_reader *r, const shmfb_frame *f);
  */
 SHMFB_API int shmfb_reader_copy_latest(shmfb_reader *r, void *dst,
 				       size_t size, shmfb_frame *f);
+
+/*
+ * Every frame instead of the newest (latest-wins stays the default above):
+ * describes the oldest complete frame published after `after` that the
+ * slots still hold.  Pass the index of the last frame you took (0 at
+ * first).  The slots hold the latest frame and one or two before it, so a
+ * reader up to one frame behind loses nothing; further behind, it gets the
+ * oldest frame still held, and f->index - after - 1 frames were lost.
+ * Zero-copy as shmfb_reader_latest: check shmfb_frame_valid() after reading.
+ * Returns 0, SHMFB_ENOFRAME (nothing after `after` yet), SHMFB_EBADLATEST,
+ * SHMFB_EBACKWARDS, SHMFB_ETORN (every such frame was being overwritten:
+ * call again, and you get a newer one), SHMFB_EBADTOTALSIZE.  Does not loop.
+ *
+ *     uint64_t seen = 0;
+ *     for (;;) {
+ *         if (shmfb_reader_wait(r, seen, 250 * SHMFB_MS, 0) < 0) continue;
+ *         shmfb_frame f;
+ *         while (shmfb_reader_copy_next(r, seen, buf, size, &f) == 0) {
+ *             lost += f.index - seen - 1;
+ *             use(buf);
+ *             seen = f.index;
+ *         }
+ *     }
+ */
+SHMFB_API int shmfb_reader_next(shmfb_reader *r, uint64_t after, shmfb_frame *f);
+/*
+ * shmfb_reader_copy_latest for the frame shmfb_reader_next describes: the
+ * oldest still held after `after`, copied whole (retried, as copy_latest,
+ * at most 64 times).  Returns what shmfb_reader_copy_latest does, and
+ * SHMFB_ENOFRAME when nothing after `after` has been published yet.
+ */
+SHMFB_API int shmfb_reader_copy_next(shmfb_reader *r, uint64_t after, void *dst,
+				     size_t size, shmfb_frame *f);
 
 /*
  * Metadata of one slot (no pixels: f->data[] are NULL), read consistently

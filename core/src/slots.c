@@ -244,7 +244,51 @@ static int copy_while_valid(shmfb_reader *r, const shmfb_frame *f, uint8_t *dst,
 	return 1;
 }
 
-int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_frame *out)
+/*
+ * Every frame, not only the newest.  The slots hold the latest frame and,
+ * complete, the one or two before it (the writer is in at most one slot):
+ * the oldest of them newer than `after` is the frame a reader that took
+ * `after` has not seen.  Each slot's metadata is read under its seqlock, and
+ * a slot the writer is in or has moved on since is skipped; only frames no
+ * newer than `latest` count, so the answer never runs ahead of what the
+ * writer has published.  Nothing is assumed about which slot the writer
+ * used for which frame: the indices alone decide.
+ */
+int shmfb_reader_next(shmfb_reader *r, uint64_t after, shmfb_frame *f)
+{
+	uint64_t latest = 0;
+	uint32_t latest_slot = 0;
+	int rc = load_latest(r, &latest, &latest_slot);
+	if (rc < 0)
+		return rc;
+	if (latest <= after)
+		return shmfb__errorf(SHMFB_ENOFRAME, "%s: no frame after %llu published yet (latest is %llu)",
+				     r->open_name, (unsigned long long)after, (unsigned long long)latest);
+	int found = 0;
+	for (uint32_t slot = 0; slot < SHMFB_SLOTS; slot++) {
+		shmfb_frame c;
+		if (shmfb_reader_slot(r, slot, &c) != 0 || c.index <= after || c.index > latest)
+			continue;
+		if (!found || c.index < f->index)
+			*f = c;
+		found = 1;
+	}
+	if (!found) /* every frame in (after, latest] overwritten while we looked */
+		return SHMFB_ETORN;
+	r->last_index = latest;
+	f->bytes = r->info.layout.frame_bytes;
+	point_into(r, (const uint8_t *)r->seg.base + r->info.slot_offset[f->slot], f);
+	return 0;
+}
+
+/* The frame to copy: the latest, or with `every` the oldest after `after`. */
+static int pick_frame(shmfb_reader *r, int every, uint64_t after, shmfb_frame *f)
+{
+	return every ? shmfb_reader_next(r, after, f) : shmfb_reader_latest(r, f);
+}
+
+/* shmfb_reader_copy_latest and shmfb_reader_copy_next. */
+static int copy_picked(shmfb_reader *r, int every, uint64_t after, void *dst, size_t size, shmfb_frame *out)
 {
 	const uint64_t bytes = r->info.layout.frame_bytes;
 	if (size < bytes)
@@ -252,7 +296,7 @@ int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_fram
 				     r->open_name, size, (unsigned long long)bytes);
 	for (int i = 0; i < COPY_TRIES; i++) {
 		shmfb_frame f;
-		int rc = shmfb_reader_latest(r, &f);
+		int rc = pick_frame(r, every, after, &f);
 		if (rc == SHMFB_ETORN)
 			continue;
 		if (rc < 0)
@@ -262,7 +306,8 @@ int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_fram
 			return mapping_lost(r);
 		if (!whole || !shmfb_frame_valid(r, &f))
 			continue;
-		r->last_index = f.index;
+		if (f.index > r->last_index)
+			r->last_index = f.index;
 		if (out) {
 			*out = f;
 			point_into(r, dst, out);
@@ -271,6 +316,16 @@ int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_fram
 	}
 	return shmfb__errorf(SHMFB_EAGAIN, "%s: the producer overwrote the frame %d times during the copy",
 			     r->open_name, COPY_TRIES);
+}
+
+int shmfb_reader_copy_latest(shmfb_reader *r, void *dst, size_t size, shmfb_frame *out)
+{
+	return copy_picked(r, 0, 0, dst, size, out);
+}
+
+int shmfb_reader_copy_next(shmfb_reader *r, uint64_t after, void *dst, size_t size, shmfb_frame *out)
+{
+	return copy_picked(r, 1, after, dst, size, out);
 }
 
 static uint32_t load_state(const shmfb_reader *r)
