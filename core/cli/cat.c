@@ -142,7 +142,7 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 		const char *s = argv[i];
 		if (ended || s[0] != '-' || !s[1]) {
 			if (a->name)
-				return cli_fail(2, "cat: one NAME only (got '%s' and '%s')", a->name, s);
+				return app_fail(2, "cat: one NAME only (got '%s' and '%s')", a->name, s);
 			a->name = s;
 		} else if (!strcmp(s, "--")) {
 			ended = 1;
@@ -152,30 +152,30 @@ static int parse_args(int argc, char **argv, struct cat_args *a)
 			a->audio = 1;
 		} else if (!strcmp(s, "--seconds")) {
 			if (i + 1 >= argc)
-				return cli_fail(2, "cat: %s needs a value", s);
+				return app_fail(2, "cat: %s needs a value", s);
 			const char *v = argv[++i];
-			if (cli_parse_seconds(v, &a->seconds_ns) < 0 || a->seconds_ns <= 0)
-				return cli_fail(2, "cat: --seconds %s: expected seconds greater than 0", v);
+			if (app_parse_seconds(v, &a->seconds_ns) < 0 || a->seconds_ns <= 0)
+				return app_fail(2, "cat: --seconds %s: expected seconds greater than 0", v);
 		} else if (!strcmp(s, "--frames") || !strcmp(s, "--timeout")) {
 			if (i + 1 >= argc)
-				return cli_fail(2, "cat: %s needs a value", s);
+				return app_fail(2, "cat: %s needs a value", s);
 			const char *v = argv[++i];
 			if (s[2] == 'f' && cli_parse_u64(v, 1, UINT64_MAX, &a->frames) < 0)
-				return cli_fail(2, "cat: --frames %s: expected a whole number of at least 1", v);
-			if (s[2] == 't' && (cli_parse_seconds(v, &a->timeout_ns) < 0 || a->timeout_ns <= 0))
-				return cli_fail(2, "cat: --timeout %s: expected seconds greater than 0", v);
+				return app_fail(2, "cat: --frames %s: expected a whole number of at least 1", v);
+			if (s[2] == 't' && (app_parse_seconds(v, &a->timeout_ns) < 0 || a->timeout_ns <= 0))
+				return app_fail(2, "cat: --timeout %s: expected seconds greater than 0", v);
 		} else {
-			return cli_fail(2, "cat: unknown option '%s' (try shmfb cat --help)", s);
+			return app_fail(2, "cat: unknown option '%s' (try shmfb cat --help)", s);
 		}
 	}
 	if (!a->name)
-		return cli_fail(2, "usage: shmfb cat [--audio] [--frames N | --seconds S] [--timeout S] [--info] NAME");
+		return app_fail(2, "usage: shmfb cat [--audio] [--frames N | --seconds S] [--timeout S] [--info] NAME");
 	if (cli_check_name("cat", a->name))
 		return 2;
 	if (a->seconds_ns >= 0 && !a->audio)
-		return cli_fail(2, "cat: --seconds is for --audio");
+		return app_fail(2, "cat: --seconds is for --audio");
 	if (a->seconds_ns >= 0 && a->frames)
-		return cli_fail(2, "cat: --frames or --seconds, not both");
+		return app_fail(2, "cat: --frames or --seconds, not both");
 	return 0;
 }
 
@@ -199,12 +199,12 @@ static int judge_wait(shmfb_reader *r, const struct cat_args *a, int rc, uint64_
 	if (rc == SHMFB_ECLOSED)
 		return CLOSED;
 	if (rc != SHMFB_ETIMEDOUT)
-		return cli_fail(1, "cat: %s", shmfb_errdetail());
+		return app_fail(1, "cat: %s", shmfb_errdetail());
 	int st = shmfb_reader_status(r);
 	if (st < 0 && st != SHMFB_ECLOSED) /* closed: the wait says so once every frame is out */
-		return cli_fail(1, "cat: %s", shmfb_errdetail());
+		return app_fail(1, "cat: %s", shmfb_errdetail());
 	if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
-		return cli_fail(1, "cat: %s: no new %s within %.3g s", a->name, what,
+		return app_fail(1, "cat: %s: no new %s within %.3g s", a->name, what,
 				(double)a->timeout_ns / 1e9);
 	return 0;
 }
@@ -233,7 +233,7 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 	uint8_t *tight = is_tight(&in->layout) ? NULL : malloc(out_size);
 	if (!buf || (!tight && !is_tight(&in->layout))) {
 		free(buf);
-		return cli_fail(1, "cat: out of memory for a frame of %zu bytes", size);
+		return app_fail(1, "cat: out of memory for a frame of %zu bytes", size);
 	}
 	uint64_t seen = 0, written = 0, missed = 0, after = 0;
 	int status = 0;
@@ -254,7 +254,7 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 			continue;
 		}
 		if (rc < 0) {
-			status = cli_fail(1, "cat: %s", shmfb_errdetail());
+			status = app_fail(1, "cat: %s", shmfb_errdetail());
 			break;
 		}
 		if (f.index <= seen)
@@ -265,14 +265,14 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 		since = shmfb_now_ns();
 		if (write_all(as_tight(&in->layout, buf, tight), out_size) < 0) {
 			if (errno != EPIPE)
-				status = cli_fail(1, "cat: standard output: %s", strerror(errno));
+				status = app_fail(1, "cat: standard output: %s", strerror(errno));
 			missed = 0; /* the reader went away: nothing to report */
 			break;
 		}
 		written++;
 	}
 	if (missed)
-		fprintf(stderr, "shmfb: cat: %s: %llu frame(s) published while cat was busy were not written\n",
+		app_warn("cat: %s: %llu frame(s) published while cat was busy were not written",
 			a->name, (unsigned long long)missed);
 	free(buf);
 	free(tight);
@@ -303,7 +303,7 @@ static int cat_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 	uint32_t chunk = in->audio_capacity;
 	uint8_t *buf = malloc((size_t)chunk * in->audio_frame_bytes);
 	if (!buf)
-		return cli_fail(1, "cat: out of memory for %u audio frames", chunk);
+		return app_fail(1, "cat: out of memory for %u audio frames", chunk);
 	uint64_t written = 0;
 	int status = 0;
 	while (!limit || written < limit) {
@@ -313,11 +313,11 @@ static int cat_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 		shmfb_audio_block b;
 		int n = shmfb_audio_read(r, buf, want, &b);
 		if (n < 0) {
-			status = cli_fail(1, "cat: %s", shmfb_errdetail());
+			status = app_fail(1, "cat: %s", shmfb_errdetail());
 			break;
 		}
 		if (b.lost) {
-			fprintf(stderr, "shmfb: cat: %s: %llu audio frame(s) lost: cat fell behind the producer\n",
+			app_warn("cat: %s: %llu audio frame(s) lost: cat fell behind the producer",
 				a->name, (unsigned long long)b.lost);
 		}
 		if (n == 0) {
@@ -331,7 +331,7 @@ static int cat_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 		since = shmfb_now_ns();
 		if (write_all(buf, (size_t)n * in->audio_frame_bytes) < 0) {
 			if (errno != EPIPE)
-				status = cli_fail(1, "cat: standard output: %s", strerror(errno));
+				status = app_fail(1, "cat: standard output: %s", strerror(errno));
 			break;
 		}
 		written += (uint64_t)n;
@@ -351,7 +351,7 @@ static int open_when_there(const struct cat_args *a, uint64_t since, shmfb_reade
 		if (rc != SHMFB_ENOENT)
 			return rc;
 		if (!said)
-			fprintf(stderr, "shmfb: cat: waiting for %s to appear%s\n", a->name,
+			app_warn("cat: waiting for %s to appear%s", a->name,
 				a->timeout_ns > 0 ? "" : " (--timeout S to give up)");
 		if (a->timeout_ns > 0 && shmfb_now_ns() - since >= (uint64_t)a->timeout_ns)
 			return SHMFB_ETIMEDOUT;
@@ -366,19 +366,19 @@ int cmd_cat(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!a.info && isatty(1))
-		return cli_fail(2, "cat: standard output is a terminal; pipe the frames somewhere (see --info)");
+		return app_fail(2, "cat: standard output is a terminal; pipe the frames somewhere (see --info)");
 	cli_stdout_for_frames();
 	/* --timeout counts from here: waiting for the name is waiting too. */
 	uint64_t since = shmfb_now_ns();
 	shmfb_reader *r;
 	rc = open_when_there(&a, since, &r);
 	if (rc == SHMFB_ETIMEDOUT)
-		return cli_fail(1, "cat: %s did not appear within %.3g s", a.name, (double)a.timeout_ns / 1e9);
+		return app_fail(1, "cat: %s did not appear within %.3g s", a.name, (double)a.timeout_ns / 1e9);
 	if (rc < 0)
-		return cli_fail(1, "cat: %s", shmfb_errdetail());
+		return app_fail(1, "cat: %s", shmfb_errdetail());
 	if (a.audio && !shmfb_reader_info(r)->audio_rate) {
 		shmfb_reader_close(r);
-		return cli_fail(1, "cat: %s: the mapping carries no audio", a.name);
+		return app_fail(1, "cat: %s: the mapping carries no audio", a.name);
 	}
 	if (a.info) {
 		if (a.audio)

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "app.h" /* app_fail: "shmfb: <message>"; app_parse_seconds */
 #include "shmfb.h"
 
 int cmd_info(int argc, char **argv);
@@ -25,8 +26,6 @@ void cli_stdout_for_frames(void);
 /* Sleeps ns nanoseconds (os_posix.c, os_win32.c). */
 void cli_sleep_ns(uint64_t ns);
 
-/* Prints "shmfb: <message>" to stderr and returns status. */
-int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * A NAME given on the command line against the naming rules: 0, or 2 (a
  * usage error) after "shmfb: CMD: <why>".  A name that obeys them and then
@@ -36,8 +35,6 @@ int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 
 int cli_check_name(const char *cmd, const char *name);
 /* Parses a whole decimal number in [min, max]; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* Parses seconds as a decimal (e.g. "2.5") into nanoseconds; 0 or -1. */
-int cli_parse_seconds(const char *s, int64_t *ns);
 
 /* One field of a colour description in ffmpeg's words (color.c). */
 struct cli_color_field {

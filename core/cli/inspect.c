@@ -69,26 +69,11 @@ static void print_text(shmfb_reader *r, const char *name)
 	}
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void print_json(shmfb_reader *r, const char *name)
 {
 	const shmfb_info *in = shmfb_reader_info(r);
 	printf("{\"name\": ");
-	json_string(name);
+	app_json_string(stdout, name);
 	printf(", \"version\": %u, \"total_size\": %llu, \"width\": %u, \"height\": %u, \"format\": \"%s\"",
 	       in->version, (unsigned long long)in->total_size, in->width, in->height,
 	       shmfb_pixfmt_name(in->format));
@@ -138,19 +123,19 @@ int cmd_info(int argc, char **argv)
 		else if (!ended && !strcmp(s, "--json"))
 			json = 1;
 		else if (!ended && s[0] == '-' && s[1])
-			return cli_fail(2, "info: unknown option '%s' (try shmfb info --help)", s);
+			return app_fail(2, "info: unknown option '%s' (try shmfb info --help)", s);
 		else if (name)
-			return cli_fail(2, "info: one NAME only (got '%s' and '%s')", name, s);
+			return app_fail(2, "info: one NAME only (got '%s' and '%s')", name, s);
 		else
 			name = s;
 	}
 	if (!name)
-		return cli_fail(2, "usage: shmfb info [--json] NAME");
+		return app_fail(2, "usage: shmfb info [--json] NAME");
 	if (cli_check_name("info", name))
 		return 2;
 	shmfb_reader *r;
 	if (shmfb_open(name, &r) < 0)
-		return cli_fail(1, "%s", shmfb_errdetail());
+		return app_fail(1, "%s", shmfb_errdetail());
 	/* A corrupt live field is a failure: described, then said on stderr. */
 	char corrupt[512] = "";
 	int st = shmfb_reader_status(r);
@@ -162,7 +147,7 @@ int cmd_info(int argc, char **argv)
 		print_text(r, name);
 	shmfb_reader_close(r);
 	fflush(stdout);
-	return corrupt[0] ? cli_fail(1, "%s", corrupt) : 0;
+	return corrupt[0] ? app_fail(1, "%s", corrupt) : 0;
 }
 
 struct ls_ctx {
@@ -178,11 +163,11 @@ static void ls_one(const char *name, void *p)
 	const char *state = rc == SHMFB_EACCES ? "denied" : rc < 0 ? "invalid" : status_word(shmfb_reader_status(r));
 	if (c->json) {
 		printf("%s{\"name\": ", c->count ? ", " : "");
-		json_string(name);
+		app_json_string(stdout, name);
 		printf(", \"state\": \"%s\"", state);
 		if (rc < 0) {
 			printf(", \"error\": ");
-			json_string(shmfb_errdetail());
+			app_json_string(stdout, shmfb_errdetail());
 		}
 		if (rc == 0)
 			printf(", \"width\": %u, \"height\": %u, \"format\": \"%s\", \"producer_pid\": %u, \"published\": %llu",
@@ -212,14 +197,14 @@ int cmd_ls(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			c.json = 1;
 		else if (strcmp(argv[i], "--"))
-			return cli_fail(2, "ls: unexpected argument '%s' (try shmfb ls --help)", argv[i]);
+			return app_fail(2, "ls: unexpected argument '%s' (try shmfb ls --help)", argv[i]);
 	}
 	if (c.json)
 		printf("[");
 	int rc = shmfb_list(ls_one, &c);
 	if (c.json)
 		printf("]\n");
-	return rc < 0 ? cli_fail(1, "ls: %s", shmfb_errdetail()) : 0;
+	return rc < 0 ? app_fail(1, "ls: %s", shmfb_errdetail()) : 0;
 }
 
 struct rm_dead_ctx {
@@ -248,7 +233,7 @@ static void rm_if_dead(const char *name, void *p)
 	if (rc == 0)
 		printf("removed %s (producer pid %u had died)\n", name, pid);
 	else if (rc != SHMFB_EEXIST && rc != SHMFB_ENOENT && rc != SHMFB_EREPLACED) /* taken over meanwhile */
-		c->status = cli_fail(1, "%s", shmfb_errdetail());
+		c->status = app_fail(1, "%s", shmfb_errdetail());
 }
 
 /* rm --dead: the names given, or every name when none is. */
@@ -256,7 +241,7 @@ static int rm_dead(int names, char **argv)
 {
 	struct rm_dead_ctx c = {0};
 	if (!names && shmfb_list(rm_if_dead, &c) < 0)
-		return cli_fail(1, "rm: %s", shmfb_errdetail());
+		return app_fail(1, "rm: %s", shmfb_errdetail());
 	for (int i = 1; i <= names; i++)
 		rm_if_dead(argv[i], &c);
 	return c.status;
@@ -272,7 +257,7 @@ int cmd_rm(int argc, char **argv)
 		else if (!ended && !strcmp(s, "--dead"))
 			dead = 1;
 		else if (!ended && s[0] == '-' && s[1])
-			return cli_fail(2, "rm: unknown option '%s' (try shmfb rm --help)", s);
+			return app_fail(2, "rm: unknown option '%s' (try shmfb rm --help)", s);
 		else if (cli_check_name("rm", s))
 			return 2;
 		else
@@ -281,11 +266,11 @@ int cmd_rm(int argc, char **argv)
 	if (dead)
 		return rm_dead(names, argv);
 	if (!names)
-		return cli_fail(2, "usage: shmfb rm NAME... | shmfb rm --dead [NAME...]");
+		return app_fail(2, "usage: shmfb rm NAME... | shmfb rm --dead [NAME...]");
 	int status = 0;
 	for (int i = 1; i <= names; i++) {
 		if (shmfb_unlink(argv[i]) < 0)
-			status = cli_fail(1, "%s", shmfb_errdetail());
+			status = app_fail(1, "%s", shmfb_errdetail());
 	}
 	return status;
 }

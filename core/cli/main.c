@@ -92,20 +92,9 @@ static int asks_help(int argc, char **argv)
 
 const char app_name[] = "shmfb";
 
-int cli_fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-	fputs("shmfb: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
-
 int cli_check_name(const char *cmd, const char *name)
 {
-	return shmfb_name_check(name) < 0 ? cli_fail(2, "%s: %s", cmd, shmfb_errdetail()) : 0;
+	return shmfb_name_check(name) < 0 ? app_fail(2, "%s: %s", cmd, shmfb_errdetail()) : 0;
 }
 
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -118,19 +107,6 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = v;
-	return 0;
-}
-
-int cli_parse_seconds(const char *s, int64_t *ns)
-{
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < 0 || v > 1e6)
-		return -1;
-	*ns = (int64_t)(v * 1e9);
 	return 0;
 }
 
@@ -153,5 +129,5 @@ int main(int argc, char **argv)
 		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	return cli_fail(2, "unknown command '%s' (try shmfb --help)", argv[1]);
+	return app_fail(2, "unknown command '%s' (try shmfb --help)", argv[1]);
 }

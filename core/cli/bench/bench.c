@@ -115,54 +115,54 @@ static int parse_options(int argc, char **argv, bench_opts *o)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--")) { /* the end of the options, and bench takes nothing else */
 			if (i + 1 < argc)
-				return cli_fail(2, "bench: unexpected argument '%s'", argv[i + 1]);
+				return app_fail(2, "bench: unexpected argument '%s'", argv[i + 1]);
 			break;
 		}
 		int takes = strcmp(a, "--quick") != 0;
 		if (takes && !val) {
-			cli_fail(2, "bench: %s needs a value", a);
+			app_fail(2, "bench: %s needs a value", a);
 			return 2;
 		}
 		if (!strcmp(a, "--quick")) {
 			o->quick = 1;
 		} else if (!strcmp(a, "--size")) {
 			if (parse_size(val, &o->width, &o->height) < 0)
-				return cli_fail(2, "bench: --size '%s': want WxH, each 1..%d", val, SHMFB_MAX_DIM);
+				return app_fail(2, "bench: --size '%s': want WxH, each 1..%d", val, SHMFB_MAX_DIM);
 		} else if (!strcmp(a, "--format")) {
 			o->format = shmfb_pixfmt_from_name(val);
 			if (o->format == SHMFB_FMT_NONE)
-				return cli_fail(2, "bench: --format '%s': unknown pixel format", val);
+				return app_fail(2, "bench: --format '%s': unknown pixel format", val);
 		} else if (!strcmp(a, "--seconds")) {
 			int64_t ns;
-			if (cli_parse_seconds(val, &ns) < 0 || ns < 10 * SHMFB_MS || ns > 600 * SHMFB_SEC)
-				return cli_fail(2, "bench: --seconds '%s': want 0.01 to 600", val);
+			if (app_parse_seconds(val, &ns) < 0 || ns < 10 * SHMFB_MS || ns > 600 * SHMFB_SEC)
+				return app_fail(2, "bench: --seconds '%s': want 0.01 to 600", val);
 			o->seconds = (double)ns / 1e9;
 			have_seconds = 1;
 		} else if (!strcmp(a, "--readers")) {
 			if (cli_parse_u64(val, 1, BENCH_MAX_READERS, &v) < 0)
-				return cli_fail(2, "bench: --readers '%s': want 1 to %d", val, BENCH_MAX_READERS);
+				return app_fail(2, "bench: --readers '%s': want 1 to %d", val, BENCH_MAX_READERS);
 			o->max_readers = (uint32_t)v;
 		} else if (!strcmp(a, "--latency-frames")) {
 			if (cli_parse_u64(val, 100, 100000000, &v) < 0)
-				return cli_fail(2, "bench: --latency-frames '%s': want 100 to 100000000", val);
+				return app_fail(2, "bench: --latency-frames '%s': want 100 to 100000000", val);
 			o->latency_frames = v;
 			have_frames = 1;
 		} else if (!strcmp(a, "--sections")) {
 			if (parse_sections(val, &o->sections) < 0)
-				return cli_fail(2, "bench: --sections '%s': want a comma list of latency, "
+				return app_fail(2, "bench: --sections '%s': want a comma list of latency, "
 						   "throughput, readers, peers, writecopy", val);
 		} else if (!strcmp(a, "--json")) {
 			o->json_path = val;
 		} else if (!strcmp(a, "--svg")) {
 			o->svg_path = val;
 		} else {
-			return cli_fail(2, "bench: unknown option '%s' (try shmfb bench --help)", a);
+			return app_fail(2, "bench: unknown option '%s' (try shmfb bench --help)", a);
 		}
 		i += takes;
 	}
 	shmfb_layout l;
 	if (shmfb_layout_compute(o->width, o->height, o->format, &l) < 0)
-		return cli_fail(2, "bench: --size %ux%u --format %s: %s", o->width, o->height,
+		return app_fail(2, "bench: --size %ux%u --format %s: %s", o->width, o->height,
 				shmfb_pixfmt_name(o->format), shmfb_errdetail());
 	if (!have_seconds)
 		o->seconds = o->quick ? 0.2 : 2.0;
@@ -208,9 +208,9 @@ int cmd_bench(int argc, char **argv)
 	else if (o.json_path)
 		svg_beside(o.json_path, svg, sizeof svg);
 	if (o.json_path && check_writable(o.json_path) < 0)
-		return cli_fail(1, "bench: --json %s: cannot write there", o.json_path);
+		return app_fail(1, "bench: --json %s: cannot write there", o.json_path);
 	if (svg[0] && check_writable(svg) < 0)
-		return cli_fail(1, "bench: svg %s: cannot write there", svg);
+		return app_fail(1, "bench: svg %s: cannot write there", svg);
 
 	static bench_results res; /* large: histograms */
 	memset(&res, 0, sizeof res);
@@ -252,13 +252,13 @@ int cmd_bench(int argc, char **argv)
 
 	if (svg[0]) {
 		if (bench_svg_write(svg, &o, &res) < 0)
-			failed |= cli_fail(1, "bench: %s: could not write the picture", svg);
+			failed |= app_fail(1, "bench: %s: could not write the picture", svg);
 		else
 			snprintf(res.svg_written, sizeof res.svg_written, "%s", svg);
 	}
 	bench_report_table(stdout, &o, &res);
 	if (o.json_path && bench_report_json(o.json_path, &o, &res) < 0)
-		failed |= cli_fail(1, "bench: %s: could not write the JSON", o.json_path);
+		failed |= app_fail(1, "bench: %s: could not write the JSON", o.json_path);
 	bench_progress("done in %.0f s%s", res.elapsed_s, failed ? " (with errors above)" : "");
 	return failed ? 1 : 0;
 }

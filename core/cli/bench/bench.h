@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app.h"
 #include "shmfb.h"
 
 /* ------------------------------------------------------------ histograms */

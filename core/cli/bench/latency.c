@@ -275,7 +275,7 @@ int bench_latency(const bench_opts *o, bench_results *res)
 {
 	struct lat_ctl *c = bench_shared_alloc(sizeof *c);
 	if (!c) {
-		fprintf(stderr, "shmfb: bench: latency: out of memory\n");
+		app_warn("bench: latency: out of memory");
 		return 1;
 	}
 	/* Many short rounds: a burst of other work lands on every mode alike. */
@@ -302,7 +302,7 @@ int bench_latency(const bench_opts *o, bench_results *res)
 	shmfb_unlink(c->name); /* in case a child died before closing */
 	int failed = bad || wrc != 0 || rrc != 0;
 	if (failed)
-		fprintf(stderr, "shmfb: bench: %s\n",
+		app_warn("bench: %s",
 			c->err[0] ? c->err : bad ? "latency: could not start the processes"
 						 : "latency: a child process failed or timed out");
 	for (int i = 0; i < LAT_MODES; i++) {

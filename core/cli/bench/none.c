@@ -9,5 +9,5 @@ int cmd_bench(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return cli_fail(1, "bench: not available on this platform (the benchmark is Linux-only)");
+	return app_fail(1, "bench: not available on this platform (the benchmark is Linux-only)");
 }

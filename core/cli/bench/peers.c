@@ -150,7 +150,7 @@ static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_p
 	bench_disturb_now(&d0);
 	for (int i = 0; i < BENCH_ROUNDS; i++) {
 		if (stream_round(o, res, kind, round_s, fps, &hist, p->note, sizeof p->note)) {
-			fprintf(stderr, "shmfb: bench: %s %s\n", p->label, p->note);
+			app_warn("bench: %s %s", p->label, p->note);
 			return 1;
 		}
 		got[i] = fps[0];

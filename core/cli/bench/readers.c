@@ -261,7 +261,7 @@ static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, u
 	uint64_t start = atomic_load_explicit(&c->start_ns, memory_order_relaxed);
 	uint64_t stop = atomic_load_explicit(&c->stop_ns, memory_order_relaxed);
 	if (failed || stop <= start) {
-		fprintf(stderr, "shmfb: bench: %s\n",
+		app_warn("bench: %s",
 			c->err[0] ? c->err : "readers: a child process failed or timed out");
 		return 1;
 	}
@@ -357,7 +357,7 @@ int bench_readers(const bench_opts *o, bench_results *res)
 		failed = !acc[i].age;
 	}
 	if (failed)
-		fprintf(stderr, "shmfb: bench: readers: out of memory\n");
+		app_warn("bench: readers: out of memory");
 	bench_progress("readers: %u round%s of %.2g s for each of 1..%u readers", rounds, rounds > 1 ? "s" : "",
 		       o->seconds / rounds, o->max_readers);
 	for (uint32_t i = 0; i < nruns && !failed; i++) {

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
 #include "bench.h"
 
 #define SCHEMA "shmfb-bench/1"

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "bench.h"
 
 #define SUB_BITS 6 /* log2(BENCH_HIST_SUB) */

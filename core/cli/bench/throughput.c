@@ -245,7 +245,7 @@ int bench_throughput(const bench_opts *o, bench_results *res)
 {
 	struct tp_ctl *c = bench_shared_alloc(sizeof *c);
 	if (!c) {
-		fprintf(stderr, "shmfb: bench: throughput: out of memory\n");
+		app_warn("bench: throughput: out of memory");
 		return 1;
 	}
 	add_row(c, 640, 480, SHMFB_FMT_RGBA8);
@@ -267,7 +267,7 @@ int bench_throughput(const bench_opts *o, bench_results *res)
 		shmfb_unlink(c->names[i]); /* only if the child died before closing */
 	shmfb_unlink(c->zc_name);
 	if (rc != 0)
-		fprintf(stderr, "shmfb: bench: %s\n", c->err[0] ? c->err : "throughput: the child process failed");
+		app_warn("bench: %s", c->err[0] ? c->err : "throughput: the child process failed");
 	memcpy(res->copy, c->rows, sizeof c->rows);
 	res->copy_rows = c->nrows;
 	res->zero_copy_ns = c->zero_copy_ns;

@@ -195,7 +195,7 @@ int bench_writecopy(const bench_opts *o, bench_results *res)
 	bench_cow_result *wc = &res->writecopy;
 	memset(wc, 0, sizeof *wc);
 	if (run(o, wc, err, sizeof err) < 0) {
-		fprintf(stderr, "shmfb: bench: writecopy: %s\n", err);
+		app_warn("bench: writecopy: %s", err);
 		return 1;
 	}
 	wc->ran = 1;
