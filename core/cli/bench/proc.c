@@ -380,34 +380,29 @@ void bench_chan_close(bench_chan *c)
 	bench_chan_keep_writer(c);
 }
 
-int bench_chan_write(bench_chan *c, const void *p, size_t n)
+/* All n bytes to (writing) or from fd, across short transfers and signals; 0 or -1. */
+static int transfer_all(int fd, uint8_t *b, size_t n, int writing)
 {
-	const uint8_t *b = p;
 	while (n) {
-		ssize_t w = write((int)c->wr, b, n);
-		if (w < 0 && errno == EINTR)
+		ssize_t k = writing ? write(fd, b, n) : read(fd, b, n);
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (k <= 0)
 			return -1;
-		b += w;
-		n -= (size_t)w;
+		b += k;
+		n -= (size_t)k;
 	}
 	return 0;
 }
 
+int bench_chan_write(bench_chan *c, const void *p, size_t n)
+{
+	return transfer_all((int)c->wr, (uint8_t *)(uintptr_t)p, n, 1); /* write(2) only reads it */
+}
+
 int bench_chan_read(bench_chan *c, void *p, size_t n)
 {
-	uint8_t *b = p;
-	while (n) {
-		ssize_t r = read((int)c->rd, b, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	return transfer_all((int)c->rd, p, n, 0);
 }
 
 /* ------------------------------------------------- external programs */
