@@ -340,7 +340,7 @@ int gst_shmfb_mapping_audio_write(GstShmfbMapping *m, const void *frames, uint32
 static GMutex shared_lock;
 static GHashTable *shared_table;
 
-GstShmfbShared *gst_shmfb_shared_get(const gchar *location)
+static GstShmfbShared *shared_get(const gchar *location)
 {
 	g_mutex_lock(&shared_lock);
 	if (!shared_table)
@@ -358,10 +358,8 @@ GstShmfbShared *gst_shmfb_shared_get(const gchar *location)
 	return s;
 }
 
-void gst_shmfb_shared_put(GstShmfbShared *s)
+static void shared_put(GstShmfbShared *s)
 {
-	if (!s)
-		return;
 	g_mutex_lock(&shared_lock);
 	gboolean last = --s->users == 0;
 	if (last)
@@ -374,6 +372,46 @@ void gst_shmfb_shared_put(GstShmfbShared *s)
 	g_mutex_clear(&s->lock);
 	g_free(s->location);
 	g_free(s);
+}
+
+GstShmfbShared *gst_shmfb_shared_claim(GstElement *sink, const gchar *location, gboolean audio)
+{
+	if (!location || !*location) {
+		GST_ELEMENT_ERROR(sink, RESOURCE, NOT_FOUND,
+				  ("no mapping given: set the location property"), (NULL));
+		return NULL;
+	}
+	int rc = audio ? 0 : shmfb_name_check(location);
+	if (rc < 0) {
+		GST_SHMFB_ELEMENT_ERROR(sink, RESOURCE, SETTINGS, rc, "location");
+		return NULL;
+	}
+	GstShmfbShared *s = shared_get(location);
+	g_mutex_lock(&s->lock);
+	gboolean *role = audio ? &s->has_audio : &s->has_video;
+	gboolean taken = *role;
+	*role = TRUE;
+	g_mutex_unlock(&s->lock);
+	if (!taken)
+		return s;
+	shared_put(s);
+	GST_ELEMENT_ERROR(sink, RESOURCE, BUSY,
+			  ("%s: another %s in this process writes its %s", location,
+			   audio ? "shmfbaudiosink" : "shmfbsink", audio ? "audio" : "frames"), (NULL));
+	return NULL;
+}
+
+void gst_shmfb_shared_release(GstShmfbShared *s, gboolean audio)
+{
+	if (!s)
+		return;
+	g_mutex_lock(&s->lock);
+	if (audio)
+		s->has_audio = s->audio_known = FALSE;
+	else
+		s->has_video = FALSE;
+	g_mutex_unlock(&s->lock);
+	shared_put(s);
 }
 
 /* ------------------------------------------------------------- reading */

@@ -106,8 +106,14 @@ typedef struct GstShmfbShared {
 	gboolean audio_changed;   /* the mapping must be made again for it */
 } GstShmfbShared;
 
-GstShmfbShared *gst_shmfb_shared_get(const gchar *location);
-void gst_shmfb_shared_put(GstShmfbShared *s);
+/*
+ * A sink's start: checks location (the audio sink's is checked by its video
+ * partner) and takes the video or the audio role in the shared state for it;
+ * NULL with the error posted if the location is bad or the role is taken.
+ */
+GstShmfbShared *gst_shmfb_shared_claim(GstElement *sink, const gchar *location, gboolean audio);
+/* A sink's stop: gives the role back (and what the audio sink announced). */
+void gst_shmfb_shared_release(GstShmfbShared *s, gboolean audio);
 
 /* ------------------------------------------------------------- reading */
 

@@ -54,37 +54,14 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *ps)
 static gboolean start(GstBaseSink *bs)
 {
 	GstShmfbAudioSink *self = GST_SHMFB_AUDIO_SINK(bs);
-	if (!self->location || !*self->location) {
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-				  ("no mapping given: set the location property"), (NULL));
-		return FALSE;
-	}
-	self->shared = gst_shmfb_shared_get(self->location);
-	g_mutex_lock(&self->shared->lock);
-	gboolean taken = self->shared->has_audio;
-	self->shared->has_audio = TRUE;
-	g_mutex_unlock(&self->shared->lock);
-	if (taken) {
-		gst_shmfb_shared_put(self->shared);
-		self->shared = NULL;
-		GST_ELEMENT_ERROR(self, RESOURCE, BUSY,
-				  ("%s: another shmfbaudiosink in this process writes its audio",
-				   self->location), (NULL));
-		return FALSE;
-	}
-	return TRUE;
+	self->shared = gst_shmfb_shared_claim(GST_ELEMENT(self), self->location, TRUE);
+	return self->shared != NULL;
 }
 
 static gboolean stop(GstBaseSink *bs)
 {
 	GstShmfbAudioSink *self = GST_SHMFB_AUDIO_SINK(bs);
-	if (!self->shared)
-		return TRUE;
-	g_mutex_lock(&self->shared->lock);
-	self->shared->has_audio = FALSE;
-	self->shared->audio_known = FALSE;
-	g_mutex_unlock(&self->shared->lock);
-	gst_shmfb_shared_put(self->shared);
+	gst_shmfb_shared_release(self->shared, TRUE);
 	self->shared = NULL;
 	return TRUE;
 }

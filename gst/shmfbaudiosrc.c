@@ -10,13 +10,12 @@
 #include "elements.h"
 
 struct _GstShmfbAudioSrc {
-	GstPushSrc parent;
-	GstShmfbConn conn;
-	GstAudioInfo info; /* of the caps set; rate 0 before */
+	GstShmfbBaseSrc parent;
+	GstAudioInfo info; /* of the caps set */
 	gboolean discont;
 };
 
-G_DEFINE_TYPE(GstShmfbAudioSrc, gst_shmfb_audio_src, GST_TYPE_PUSH_SRC)
+G_DEFINE_TYPE(GstShmfbAudioSrc, gst_shmfb_audio_src, GST_TYPE_SHMFB_BASE_SRC)
 
 /* At most this much audio in one buffer. */
 #define MAX_BUFFER_MS 20
@@ -25,95 +24,20 @@ static GstStaticPadTemplate src_template =
 	GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS,
 				GST_STATIC_CAPS(GST_SHMFB_AUDIO_CAPS));
 
-static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps)
+static gboolean caps_set(GstShmfbBaseSrc *bs, GstCaps *caps)
 {
-	GST_OBJECT_LOCK(obj);
-	if (!gst_shmfb_conn_set_property(&GST_SHMFB_AUDIO_SRC(obj)->conn, id, v))
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, ps);
-	GST_OBJECT_UNLOCK(obj);
-}
-
-static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *ps)
-{
-	GST_OBJECT_LOCK(obj);
-	if (!gst_shmfb_conn_get_property(&GST_SHMFB_AUDIO_SRC(obj)->conn, id, v))
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, ps);
-	GST_OBJECT_UNLOCK(obj);
+	return gst_audio_info_from_caps(&GST_SHMFB_AUDIO_SRC(bs)->info, caps);
 }
 
 static gboolean start(GstBaseSrc *bs)
 {
-	GstShmfbAudioSrc *self = GST_SHMFB_AUDIO_SRC(bs);
-	gst_audio_info_init(&self->info);
-	self->discont = TRUE;
-	return gst_shmfb_conn_start(&self->conn);
+	GST_SHMFB_AUDIO_SRC(bs)->discont = TRUE;
+	return GST_BASE_SRC_CLASS(gst_shmfb_audio_src_parent_class)->start(bs);
 }
 
-static gboolean stop(GstBaseSrc *bs)
+static shmfb_reader *reader_of(GstShmfbAudioSrc *self)
 {
-	gst_shmfb_conn_close(&GST_SHMFB_AUDIO_SRC(bs)->conn);
-	return TRUE;
-}
-
-static gboolean unlock(GstBaseSrc *bs)
-{
-	gst_shmfb_conn_set_flushing(&GST_SHMFB_AUDIO_SRC(bs)->conn, TRUE);
-	return TRUE;
-}
-
-static gboolean unlock_stop(GstBaseSrc *bs)
-{
-	gst_shmfb_conn_set_flushing(&GST_SHMFB_AUDIO_SRC(bs)->conn, FALSE);
-	return TRUE;
-}
-
-static GstCaps *get_caps(GstBaseSrc *bs, GstCaps *filter)
-{
-	GstShmfbAudioSrc *self = GST_SHMFB_AUDIO_SRC(bs);
-	GstCaps *caps = self->conn.reader ? gst_shmfb_audio_caps(shmfb_reader_info(self->conn.reader))
-					  : NULL;
-	if (!caps)
-		caps = gst_pad_get_pad_template_caps(GST_BASE_SRC_PAD(bs));
-	if (filter) {
-		GstCaps *both = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
-		gst_caps_unref(caps);
-		caps = both;
-	}
-	return caps;
-}
-
-static gboolean use_mapping_caps(GstShmfbAudioSrc *self)
-{
-	GstCaps *caps = gst_shmfb_audio_caps(shmfb_reader_info(self->conn.reader));
-	GstAudioInfo info;
-	if (!caps || !gst_audio_info_from_caps(&info, caps)) {
-		GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("%s: the mapping's audio format has no caps",
-							self->conn.location), (NULL));
-		if (caps)
-			gst_caps_unref(caps);
-		return FALSE;
-	}
-	gboolean ok = TRUE;
-	if (!gst_audio_info_is_equal(&info, &self->info)) {
-		ok = gst_base_src_set_caps(GST_BASE_SRC(self), caps);
-		if (ok)
-			self->info = info;
-		else
-			GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-					  ("%s: downstream refused the mapping's caps %" GST_PTR_FORMAT,
-					   self->conn.location, caps), (NULL));
-	}
-	gst_caps_unref(caps);
-	return ok;
-}
-
-static gboolean negotiate(GstBaseSrc *bs)
-{
-	GstShmfbAudioSrc *self = GST_SHMFB_AUDIO_SRC(bs);
-	if (!self->conn.reader)
-		return TRUE;
-	gst_audio_info_init(&self->info);
-	return use_mapping_caps(self);
+	return gst_shmfb_base_src_conn(GST_SHMFB_BASE_SRC(self))->reader;
 }
 
 /* The CLOCK_MONOTONIC time of frame position p, from the writer's clock pair. */
@@ -121,7 +45,7 @@ static gboolean position_time(GstShmfbAudioSrc *self, uint64_t p, uint64_t *t)
 {
 	uint64_t pos, ns;
 	int rc;
-	for (int attempt = 0; (rc = shmfb_audio_clock(self->conn.reader, &pos, &ns)) == SHMFB_ETORN &&
+	for (int attempt = 0; (rc = shmfb_audio_clock(reader_of(self), &pos, &ns)) == SHMFB_ETORN &&
 			      attempt < 100; attempt++)
 		;
 	if (rc < 0)
@@ -137,14 +61,14 @@ static gboolean position_time(GstShmfbAudioSrc *self, uint64_t p, uint64_t *t)
 /* Reads what is there (up to MAX_BUFFER_MS) into a new buffer; 0 frames = NULL. */
 static GstFlowReturn read_audio(GstShmfbAudioSrc *self, GstBuffer **out)
 {
-	const shmfb_info *in = shmfb_reader_info(self->conn.reader);
+	const shmfb_info *in = shmfb_reader_info(reader_of(self));
 	guint rate = in->audio_rate;
 	uint32_t max = MIN(in->audio_capacity, MAX(1u, rate * MAX_BUFFER_MS / 1000));
 	GstBuffer *buf = gst_buffer_new_allocate(NULL, (gsize)max * in->audio_frame_bytes, NULL);
 	GstMapInfo map;
 	gst_buffer_map(buf, &map, GST_MAP_WRITE);
 	shmfb_audio_block b;
-	int n = shmfb_audio_read(self->conn.reader, map.data, max, &b);
+	int n = shmfb_audio_read(reader_of(self), map.data, max, &b);
 	gst_buffer_unmap(buf, &map);
 	if (n <= 0) {
 		gst_buffer_unref(buf);
@@ -177,70 +101,39 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 {
 	GstShmfbAudioSrc *self = GST_SHMFB_AUDIO_SRC(ps);
 	for (;;) {
-		GstShmfbWaitResult w = gst_shmfb_conn_wait(&self->conn);
-		if (w == GST_SHMFB_NEW_PRODUCER) {
-			self->discont = TRUE;
-			if (!use_mapping_caps(self))
-				return GST_FLOW_ERROR;
-			continue;
-		}
-		if (w == GST_SHMFB_FLUSHING)
-			return GST_FLOW_FLUSHING;
-		if (w == GST_SHMFB_EOS)
-			return GST_FLOW_EOS;
-		if (w != GST_SHMFB_GOT)
-			return GST_FLOW_ERROR;
-		if (!GST_AUDIO_INFO_RATE(&self->info) && !use_mapping_caps(self))
-			return GST_FLOW_ERROR;
-		GstFlowReturn ret = read_audio(self, out);
+		GstFlowReturn ret = gst_shmfb_base_src_wait(GST_SHMFB_BASE_SRC(self), &self->discont);
+		if (ret == GST_FLOW_OK)
+			ret = read_audio(self, out);
 		if (ret != GST_FLOW_OK || *out)
 			return ret;
 	}
 }
 
+/* The producer writes blocks when their first sample is due; we take up to
+ * MAX_BUFFER_MS at once. */
 static gboolean query(GstBaseSrc *bs, GstQuery *q)
 {
 	if (GST_QUERY_TYPE(q) != GST_QUERY_LATENCY)
 		return GST_BASE_SRC_CLASS(gst_shmfb_audio_src_parent_class)->query(bs, q);
-	/* The producer writes blocks when their first sample is due; we take
-	 * up to MAX_BUFFER_MS at once. */
-	gst_query_set_latency(q, TRUE, MAX_BUFFER_MS * GST_MSECOND, GST_CLOCK_TIME_NONE);
-	return TRUE;
-}
-
-static void finalize(GObject *obj)
-{
-	g_free(GST_SHMFB_AUDIO_SRC(obj)->conn.location);
-	G_OBJECT_CLASS(gst_shmfb_audio_src_parent_class)->finalize(obj);
+	return gst_shmfb_base_src_latency(bs, q, MAX_BUFFER_MS * GST_MSECOND);
 }
 
 static void gst_shmfb_audio_src_class_init(GstShmfbAudioSrcClass *klass)
 {
-	GObjectClass *oc = G_OBJECT_CLASS(klass);
 	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
 	GstBaseSrcClass *bc = GST_BASE_SRC_CLASS(klass);
-	oc->set_property = set_property;
-	oc->get_property = get_property;
-	oc->finalize = finalize;
-	gst_shmfb_conn_install_properties(oc, "Post an error when no new audio comes for this many "
-					      "nanoseconds (0 = wait for ever)");
 	gst_element_class_add_static_pad_template(ec, &src_template);
 	gst_element_class_set_static_metadata(ec, "shmfb audio source", "Source/Audio",
 		"Reads the audio ring of a named shmfb shared-memory mapping (live)", "shmfb project");
 	bc->start = start;
-	bc->stop = stop;
-	bc->unlock = unlock;
-	bc->unlock_stop = unlock_stop;
-	bc->get_caps = get_caps;
-	bc->negotiate = negotiate;
 	bc->query = query;
 	GST_PUSH_SRC_CLASS(klass)->create = create;
+	GST_SHMFB_BASE_SRC_CLASS(klass)->mapping_caps = gst_shmfb_audio_caps;
+	GST_SHMFB_BASE_SRC_CLASS(klass)->caps_set = caps_set;
 }
 
 static void gst_shmfb_audio_src_init(GstShmfbAudioSrc *self)
 {
-	gst_shmfb_conn_init(&self->conn, GST_ELEMENT(self), TRUE);
-	gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
-	gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
+	gst_shmfb_base_src_conn(GST_SHMFB_BASE_SRC(self))->audio = TRUE;
 	gst_audio_info_init(&self->info);
 }

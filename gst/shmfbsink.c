@@ -82,35 +82,15 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *ps)
 static gboolean start(GstBaseSink *bs)
 {
 	GstShmfbSink *self = GST_SHMFB_SINK(bs);
-	if (!self->location || !*self->location) {
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-				  ("no mapping given: set the location property"), (NULL));
-		return FALSE;
-	}
-	int rc = shmfb_name_check(self->location);
-	if (rc < 0) {
-		GST_SHMFB_ELEMENT_ERROR(self, RESOURCE, SETTINGS, rc, "location");
-		return FALSE;
-	}
 	if (self->mode & ~0777u || (self->mode & 0600u) != 0600u) {
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
 				  ("mode %04o: only permission bits, and the owner needs read and write",
 				   self->mode), (NULL));
 		return FALSE;
 	}
-	self->shared = gst_shmfb_shared_get(self->location);
-	g_mutex_lock(&self->shared->lock);
-	gboolean taken = self->shared->has_video;
-	self->shared->has_video = TRUE;
-	g_mutex_unlock(&self->shared->lock);
-	if (taken) {
-		gst_shmfb_shared_put(self->shared);
-		self->shared = NULL;
-		GST_ELEMENT_ERROR(self, RESOURCE, BUSY,
-				  ("%s: another shmfbsink in this process writes it", self->location),
-				  (NULL));
+	self->shared = gst_shmfb_shared_claim(GST_ELEMENT(self), self->location, FALSE);
+	if (!self->shared)
 		return FALSE;
-	}
 	self->frames = 0;
 	self->caps_refused = FALSE;
 	gst_video_info_init(&self->info);
@@ -141,13 +121,8 @@ static gboolean stop(GstBaseSink *bs)
 {
 	GstShmfbSink *self = GST_SHMFB_SINK(bs);
 	drop_mapping(self, FALSE);
-	if (self->shared) {
-		g_mutex_lock(&self->shared->lock);
-		self->shared->has_video = FALSE;
-		g_mutex_unlock(&self->shared->lock);
-		gst_shmfb_shared_put(self->shared);
-		self->shared = NULL;
-	}
+	gst_shmfb_shared_release(self->shared, FALSE);
+	self->shared = NULL;
 	return TRUE;
 }
 

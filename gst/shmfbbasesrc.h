@@ -1,0 +1,39 @@
+/*
+ * shmfbbasesrc.h - what shmfbsrc and shmfbaudiosrc share: a live push
+ * source on a GstShmfbConn with the properties location, timeout and
+ * wait-for-new-producer, caps from the mapping's header, renegotiated when
+ * a new producer appears under the name.
+ */
+#ifndef GST_SHMFB_BASE_SRC_H
+#define GST_SHMFB_BASE_SRC_H
+
+#include <gst/base/gstpushsrc.h>
+
+#include "common.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SHMFB_BASE_SRC (gst_shmfb_base_src_get_type())
+G_DECLARE_DERIVABLE_TYPE(GstShmfbBaseSrc, gst_shmfb_base_src, GST, SHMFB_BASE_SRC, GstPushSrc)
+
+struct _GstShmfbBaseSrcClass {
+	GstPushSrcClass parent_class;
+	/* The caps of the header; NULL when it describes nothing of this kind. */
+	GstCaps *(*mapping_caps)(const shmfb_info *info);
+	/* The caps now set on the pad: keep what the reading needs of them. */
+	gboolean (*caps_set)(GstShmfbBaseSrc *src, GstCaps *caps);
+};
+
+/* The reader connection (reader, location, seen) of a source. */
+GstShmfbConn *gst_shmfb_base_src_conn(GstShmfbBaseSrc *src);
+/*
+ * Sleeps until there is something new to read, renegotiating for a new
+ * producer on the way (then *discont is set).  GST_FLOW_OK, or what create
+ * returns: FLUSHING, EOS at a close, ERROR (posted).
+ */
+GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src, gboolean *discont);
+/* The latency query: live, min as given, no max. */
+gboolean gst_shmfb_base_src_latency(GstBaseSrc *bs, GstQuery *q, GstClockTime min);
+
+G_END_DECLS
+#endif
