@@ -51,7 +51,7 @@ ls /dev/shm/shmfb-bench-"$pid"-* >/dev/null 2>&1 && fail "mapping names left in 
 pid=
 jq -e . "$J" >/dev/null || fail "JSON does not parse"
 grep -q '^shmfb bench: latency' "$DIR/progress" || fail "no progress on stderr"
-for s in '1. latency' '2. throughput' '3. readers' '4. peers' '5. copy-on-write' 'targets'; do
+for s in '1. latency' '2. throughput' '3. readers' '4. peers' '5. copy-on-write' '6. paced delivery' 'targets'; do
 	grep -q "$s" "$DIR/table" || fail "table lacks '$s'"
 done
 
@@ -141,6 +141,29 @@ check '[.targets[].name] == ["copy_publish_1080p_vs_memcpy","copy_publish_4k_vs_
 	"futex_p50_vs_floor","futex_p99_vs_floor","poll_p50_ns","frames_vs_pipe_1080p",
 	"writer_8_readers_vs_1","frame_path_page_faults","writecopy_1pct_vs_copy"]' "target names"
 check 'all(.targets[]; (.evaluated | not) and .met == null or (.met | type) == "boolean")' "target verdicts"
+
+# Paced delivery: shmfb both ways, a pipe and a socket, to 1 and 2 readers, each
+# fraction received / frames due; a rate is tried only after the one below it lost
+# nothing; the lossless rate is the highest such rate, recomputed here.
+D='.delivery.runs'
+for t in shmfb shmfb_latest pipe unix_socket; do
+	for k in 1 2; do
+		check "[$D[] | select(.transport == \"$t\" and .readers == $k and .rate_fps == 60)] | length == 1" \
+			"delivery $t to $k readers at 60 f/s"
+	done
+done
+check "all($D[]; .ran and (.received | length) == .readers and (.fraction | length) == .readers)" "per-reader arrays"
+check "all($D[]; . as \$r | all(range(.readers); (\$r.fraction[.] - \$r.received[.] / \$r.frames | fabs) < 1e-4))" \
+	"fraction is received / frames due"
+check "all($D[]; all(.received[]; . >= 0) and (.received | max) <= .frames and .frames > 0)" "no reader gets more than due"
+check "all($D[]; .lossless == all(.fraction[]; . >= 0.999))" "lossless is every reader >= 99.9 %"
+check "all($D[]; all(.latency[]; .frames == 0 or (.p50_ns <= .p99_ns and .p99_ns <= .max_ns)))" "delivery latency order"
+check "$D as \$all | all(\$all[]; . as \$r | .rate_fps == 60 or any(\$all[]; .transport == \$r.transport and .readers == \$r.readers
+	and .width == \$r.width and .format == \$r.format and .rate_fps < \$r.rate_fps and .lossless))" \
+	"a rate runs only after a lower one lost nothing"
+check "$D as \$all | all(.delivery.lossless[]; . as \$l | .max_fps == ([\$all[] | select(.transport == \$l.transport and
+	.readers == \$l.readers and .width == \$l.width and .format == \$l.format and .lossless) | .rate_fps] + [0] | max))" \
+	"lossless rate is the highest lossless run"
 
 # The picture.
 svg=$(q .svg)

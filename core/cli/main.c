@@ -52,7 +52,8 @@ static const struct {
 	 "  --latency-frames N  frames per latency mode (100000)\n"
 	 "  --json FILE         write the results as JSON (keys: docs/PERFORMANCE.md)\n"
 	 "  --svg FILE          latency histogram picture (default: FILE.svg beside --json)\n"
-	 "  --sections LIST     run only some of: latency,throughput,readers,peers,writecopy\n"
+	 "  --sections LIST     run only some of: latency,throughput,readers,peers,writecopy,\n"
+	 "                      delivery\n"
 	 "  --quick             a few seconds, to prove it works (numbers are rough)\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -85,7 +85,7 @@ static int parse_size(const char *s, uint32_t *w, uint32_t *h)
 
 static int parse_sections(const char *s, unsigned *out)
 {
-	static const char *names[] = {"latency", "throughput", "readers", "peers", "writecopy"};
+	static const char *names[] = {"latency", "throughput", "readers", "peers", "writecopy", "delivery"};
 	*out = 0;
 	while (*s) {
 		size_t len = strcspn(s, ",");
@@ -150,7 +150,7 @@ static int parse_options(int argc, char **argv, bench_opts *o)
 		} else if (!strcmp(a, "--sections")) {
 			if (parse_sections(val, &o->sections) < 0)
 				return app_fail(2, "bench: --sections '%s': want a comma list of latency, "
-						   "throughput, readers, peers, writecopy", val);
+						   "throughput, readers, peers, writecopy, delivery", val);
 		} else if (!strcmp(a, "--json")) {
 			o->json_path = val;
 		} else if (!strcmp(a, "--svg")) {
@@ -246,6 +246,8 @@ int cmd_bench(int argc, char **argv)
 		failed |= bench_peers(&o, &res);
 	if (o.sections & BENCH_SEC_WRITECOPY)
 		failed |= bench_writecopy(&o, &res);
+	if (o.sections & BENCH_SEC_DELIVERY)
+		failed |= bench_delivery(&o, &res);
 	res.elapsed_s = (double)(shmfb_now_ns() - t0) / 1e9;
 	res.machine.load_end = bench_loadavg();
 	res.machine.steal_share = bench_steal_share(&res.machine.at_start);

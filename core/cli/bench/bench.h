@@ -113,7 +113,8 @@ enum {
 	BENCH_SEC_READERS = 1u << 2,
 	BENCH_SEC_PEERS = 1u << 3,
 	BENCH_SEC_WRITECOPY = 1u << 4,
-	BENCH_SEC_ALL = 31u,
+	BENCH_SEC_DELIVERY = 1u << 5,
+	BENCH_SEC_ALL = 63u,
 };
 
 /* ---------------------------------------------------------------- results */
@@ -176,6 +177,30 @@ typedef struct bench_writecopy {
 	double read_in_place_ns, read_view_ns;
 } bench_cow_result;
 
+/* Paced delivery (delivery.c): one transport at one rate to k copying readers. */
+enum { T_SHMFB_NEXT, T_SHMFB_LATEST, T_PIPE, T_SOCKET, T_GST_SHM, T_GST_SHMFB, BENCH_TRANSPORTS };
+extern const char *const bench_transport_key[BENCH_TRANSPORTS];
+extern const char *const bench_transport_label[BENCH_TRANSPORTS];
+#define BENCH_DL_READERS 4
+#define BENCH_DL_RUNS 320
+
+typedef struct bench_delivery_run {
+	uint32_t width, height;
+	shmfb_pixfmt format;
+	uint32_t readers, transport;
+	double rate_fps;          /* asked; 0 = unpaced */
+	uint64_t window_ns;
+	int ran, skipped;         /* skipped: the transport is not available here */
+	uint64_t frames;          /* due (unpaced: sent) */
+	uint64_t sent;            /* frames the writer started */
+	double achieved_fps;      /* sent / window */
+	uint64_t writer_lag_max_ns;
+	uint32_t attempts, failures; /* external peers: tries, and tries that failed */
+	uint64_t received[BENCH_DL_READERS];
+	bench_lat lat[BENCH_DL_READERS]; /* due -> copy finished */
+	char note[128];
+} bench_delivery_run;
+
 typedef struct bench_machine {
 	int cpus;
 	char cpu_model[96];
@@ -210,6 +235,8 @@ typedef struct bench_results {
 	uint32_t reader_run_count;
 	bench_peer peers[PEERS];
 	bench_cow_result writecopy;
+	bench_delivery_run delivery[BENCH_DL_RUNS];
+	uint32_t delivery_count;
 	double elapsed_s;
 	char svg_written[4096];
 } bench_results;
@@ -222,12 +249,30 @@ int bench_throughput(const bench_opts *o, bench_results *res);
 int bench_readers(const bench_opts *o, bench_results *res);
 int bench_peers(const bench_opts *o, bench_results *res);
 int bench_writecopy(const bench_opts *o, bench_results *res);
+int bench_delivery(const bench_opts *o, bench_results *res);
+/* 1 when every reader of the run received at least 99.9 % of the frames due. */
+int bench_delivery_lossless(const bench_delivery_run *run);
+void bench_delivery_table(FILE *f, const bench_results *r);
+/* The run of `transport` at `rate` in group's frame, format and reader count, or NULL. */
+const bench_delivery_run *bench_delivery_find(const bench_results *r, const bench_delivery_run *group,
+					      uint32_t transport, double rate);
+/* The highest lossless rate of transport in group's configuration (0: none), and its run. */
+double bench_delivery_max_lossless(const bench_results *r, const bench_delivery_run *group, uint32_t transport,
+				   const bench_delivery_run **at);
+void bench_delivery_json(FILE *f, const bench_results *r);
+/*
+ * A GStreamer transport through the peer program shmfb-bench-gst (gstpeer.c):
+ * fills run, or sets run->skipped / run->note.  0, or 1.
+ */
+int bench_gst_delivery(const bench_opts *o, bench_results *res, bench_delivery_run *run);
 void bench_writecopy_table(FILE *f, const bench_results *r);
 void bench_writecopy_json(FILE *f, const bench_results *r);
 /* A view with 1 % of its pages written, as a share of the full copy's time. */
 double bench_writecopy_one_percent(const bench_results *r);
 
 void bench_report_table(FILE *f, const bench_opts *o, const bench_results *res);
+/* {"frames": .., "min_ns": .., "p50_ns": .., ...} */
+void bench_json_lat(FILE *f, const bench_lat *l);
 /* What may distort the run (load, CPU frequency, steal, huge pages, memory): two lines. */
 void bench_report_environment(FILE *f, const bench_machine *m);
 int bench_report_json(const char *path, const bench_opts *o, const bench_results *res);

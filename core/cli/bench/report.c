@@ -295,6 +295,8 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 		table_peers(f, o, r);
 	if (o->sections & BENCH_SEC_WRITECOPY)
 		bench_writecopy_table(f, r);
+	if (o->sections & BENCH_SEC_DELIVERY)
+		bench_delivery_table(f, r);
 	target t[16];
 	int n = targets(o, r, t);
 	fprintf(f, "\ntargets%s:\n", o->quick ? " (quick mode: rough numbers)" : "");
@@ -317,7 +319,7 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 
 /* --------------------------------------------------------------- JSON */
 
-static void json_lat(FILE *f, const bench_lat *l)
+void bench_json_lat(FILE *f, const bench_lat *l)
 {
 	fprintf(f, "{\"frames\": %llu, \"min_ns\": %llu, \"p50_ns\": %llu, \"p90_ns\": %llu, \"p99_ns\": %llu, "
 		   "\"p999_ns\": %llu, \"max_ns\": %llu, \"mean_ns\": %.1f}",
@@ -371,7 +373,7 @@ static void json_latency(FILE *f, const bench_results *r)
 	fprintf(f, "  \"latency\": {\n");
 	for (int m = 0; m < LAT_MODES; m++) {
 		fprintf(f, "    \"%s\": ", key[m]);
-		json_lat(f, &r->lat[m]);
+		bench_json_lat(f, &r->lat[m]);
 		fprintf(f, ",\n");
 	}
 	const bench_lat *fx = &r->lat[LAT_SHMFB_FUTEX], *ff = &r->lat[LAT_FLOOR_FUTEX];
@@ -444,7 +446,7 @@ static void json_peers(FILE *f, const bench_results *r)
 		fprintf(f, "    \"%s\": {\"ran\": %s, \"fps\": %.1f, \"writer_fps\": %.1f, \"shmfb_ratio\": %.4f, "
 			   "\"shmfb_writer_ratio\": %.4f, \"latency\": ", p->key, p->ran ? "true" : "false", p->fps,
 			p->writer_fps, ratio(sh->fps, p->fps), ratio(sh->writer_fps, p->writer_fps));
-		json_lat(f, &p->lat);
+		bench_json_lat(f, &p->lat);
 		fprintf(f, ", \"fps_spread\": ");
 		json_spread(f, &p->fps_spread);
 		fprintf(f, ", \"note\": ");
@@ -487,6 +489,7 @@ int bench_report_json(const char *path, const bench_opts *o, const bench_results
 	json_readers(f, r);
 	json_peers(f, r);
 	bench_writecopy_json(f, r);
+	bench_delivery_json(f, r);
 	json_targets(f, o, r);
 	fprintf(f, "  \"svg\": ");
 	app_json_string(f, r->svg_written);

@@ -1,0 +1,234 @@
+/*
+ * delivery_report.c - section 6 (paced delivery) as a table and as JSON.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "bench.h"
+
+/* Same frame, format and reader count. */
+static int same_group(const bench_delivery_run *a, const bench_delivery_run *b)
+{
+	return a->width == b->width && a->height == b->height && a->format == b->format &&
+	       a->readers == b->readers;
+}
+
+static double worst_fraction(const bench_delivery_run *r)
+{
+	double worst = 1;
+	for (uint32_t k = 0; k < r->readers; k++) {
+		double f = r->frames ? (double)r->received[k] / (double)r->frames : 0;
+		worst = f < worst ? f : worst;
+	}
+	return worst;
+}
+
+/* The worst reader's p50 and p99. */
+static void worst_latency(const bench_delivery_run *r, uint64_t *p50, uint64_t *p99, uint64_t *max)
+{
+	*p50 = *p99 = *max = 0;
+	for (uint32_t k = 0; k < r->readers; k++) {
+		*p50 = r->lat[k].p50 > *p50 ? r->lat[k].p50 : *p50;
+		*p99 = r->lat[k].p99 > *p99 ? r->lat[k].p99 : *p99;
+		*max = r->lat[k].max > *max ? r->lat[k].max : *max;
+	}
+}
+
+const bench_delivery_run *bench_delivery_find(const bench_results *r, const bench_delivery_run *group,
+					      uint32_t transport, double rate)
+{
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		const bench_delivery_run *d = &r->delivery[i];
+		if (same_group(d, group) && d->transport == transport && d->rate_fps == rate)
+			return d;
+	}
+	return NULL;
+}
+
+double bench_delivery_max_lossless(const bench_results *r, const bench_delivery_run *group, uint32_t transport,
+				   const bench_delivery_run **at)
+{
+	double best = 0;
+	*at = NULL;
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		const bench_delivery_run *d = &r->delivery[i];
+		if (!same_group(d, group) || d->transport != transport || !bench_delivery_lossless(d))
+			continue;
+		double rate = d->rate_fps > 0 ? d->rate_fps : d->achieved_fps;
+		if (rate > best) {
+			best = rate;
+			*at = d;
+		}
+	}
+	return best;
+}
+
+/* Distinct rates asked in the group, in order of first appearance (ascending). */
+static uint32_t group_rates(const bench_results *r, const bench_delivery_run *g, double *rates, uint32_t max)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		const bench_delivery_run *d = &r->delivery[i];
+		if (!same_group(d, g))
+			continue;
+		uint32_t j = 0;
+		while (j < n && rates[j] != d->rate_fps)
+			j++;
+		if (j == n && n < max) {
+			/* Unpaced (0) sorts last. */
+			uint32_t at = n;
+			while (at > 0 && (rates[at - 1] == 0 || (d->rate_fps > 0 && rates[at - 1] > d->rate_fps))) {
+				rates[at] = rates[at - 1];
+				at--;
+			}
+			rates[at] = d->rate_fps;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void table_cell(FILE *f, const bench_delivery_run *d)
+{
+	char cell[40] = "";
+	if (d && d->ran) {
+		uint64_t p50, p99, max;
+		worst_latency(d, &p50, &p99, &max);
+		snprintf(cell, sizeof cell, "%5.1f %.1f/%.1f", 100 * worst_fraction(d), (double)p50 / 1e6,
+			 (double)p99 / 1e6);
+	} else if (d) {
+		snprintf(cell, sizeof cell, "failed");
+	}
+	fprintf(f, " %-19s", cell);
+}
+
+static void table_group(FILE *f, const bench_results *r, const bench_delivery_run *g)
+{
+	fprintf(f, "\n   %ux%u %s, %u reader%s\n   %-6s", g->width, g->height, shmfb_pixfmt_name(g->format), g->readers,
+		g->readers > 1 ? "s" : "", "fps");
+	int present[BENCH_TRANSPORTS] = {0};
+	for (uint32_t i = 0; i < r->delivery_count; i++)
+		if (same_group(&r->delivery[i], g))
+			present[r->delivery[i].transport] = 1;
+	for (uint32_t t = 0; t < BENCH_TRANSPORTS; t++)
+		if (present[t])
+			fprintf(f, " %-19s", bench_transport_label[t]);
+	fputc('\n', f);
+	double rates[16];
+	uint32_t n = group_rates(r, g, rates, 16);
+	for (uint32_t i = 0; i < n; i++) {
+		char label[16];
+		snprintf(label, sizeof label, rates[i] > 0 ? "%.0f" : "max", rates[i]);
+		fprintf(f, "   %-6s", label);
+		for (uint32_t t = 0; t < BENCH_TRANSPORTS; t++)
+			if (present[t])
+				table_cell(f, bench_delivery_find(r, g, t, rates[i]));
+		fputc('\n', f);
+		if (rates[i] == 0) {
+			fprintf(f, "   %-6s", "  f/s");
+			for (uint32_t t = 0; t < BENCH_TRANSPORTS; t++) {
+				const bench_delivery_run *d = present[t] ? bench_delivery_find(r, g, t, 0) : NULL;
+				char cell[24] = "";
+				if (d && d->ran)
+					snprintf(cell, sizeof cell, "%5.0f", d->achieved_fps);
+				if (present[t])
+					fprintf(f, " %-19s", cell);
+			}
+			fputc('\n', f);
+		}
+	}
+	fprintf(f, "   %-6s", "lossls");
+	for (uint32_t t = 0; t < BENCH_TRANSPORTS; t++) {
+		if (!present[t])
+			continue;
+		const bench_delivery_run *at;
+		double best = bench_delivery_max_lossless(r, g, t, &at);
+		char cell[40] = "none";
+		if (at) {
+			uint64_t p50, p99, max;
+			worst_latency(at, &p50, &p99, &max);
+			snprintf(cell, sizeof cell, "%.0f f/s, p99 %.1f", best, (double)p99 / 1e6);
+		}
+		fprintf(f, " %-19s", cell);
+	}
+	fputc('\n', f);
+}
+
+void bench_delivery_table(FILE *f, const bench_results *r)
+{
+	fprintf(f, "\n6. paced delivery: readers each copying every frame they get; a cell is the worst reader's\n"
+		   "   share of the frames due, %%, and its latency p50/p99, ms, from the frame's due time to its\n"
+		   "   finished copy; a rate above one that lost frames is not run; lossls: the highest rate at\n"
+		   "   which every reader got >= 99.9 %%, and the worst p99 there\n");
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		int first = 1;
+		for (uint32_t j = 0; j < i && first; j++)
+			first = !same_group(&r->delivery[j], &r->delivery[i]);
+		if (first)
+			table_group(f, r, &r->delivery[i]);
+	}
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		const bench_delivery_run *d = &r->delivery[i];
+		if (d->failures)
+			fprintf(f, "   %s at %ux%u %s, %u readers, %.0f f/s: %u of %u tries failed%s%s\n",
+				bench_transport_label[d->transport], d->width, d->height, shmfb_pixfmt_name(d->format),
+				d->readers, d->rate_fps, d->failures, d->attempts, d->note[0] ? ": " : "", d->note);
+	}
+}
+
+static void json_run(FILE *f, const bench_delivery_run *d)
+{
+	fprintf(f, "      {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"readers\": %u, \"transport\": \"%s\", "
+		   "\"rate_fps\": %.1f, \"window_s\": %.3f, \"ran\": %s, \"frames\": %llu, \"sent\": %llu, "
+		   "\"achieved_fps\": %.1f, \"writer_lag_max_ns\": %llu, \"attempts\": %u, \"failures\": %u, "
+		   "\"lossless\": %s, \"received\": [",
+		d->width, d->height, shmfb_pixfmt_name(d->format), d->readers, bench_transport_key[d->transport],
+		d->rate_fps, (double)d->window_ns / 1e9, d->ran ? "true" : "false", (unsigned long long)d->frames,
+		(unsigned long long)d->sent, d->achieved_fps, (unsigned long long)d->writer_lag_max_ns, d->attempts,
+		d->failures, bench_delivery_lossless(d) ? "true" : "false");
+	for (uint32_t k = 0; k < d->readers; k++)
+		fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)d->received[k]);
+	fprintf(f, "], \"fraction\": [");
+	for (uint32_t k = 0; k < d->readers; k++)
+		fprintf(f, "%s%.5f", k ? ", " : "", d->frames ? (double)d->received[k] / (double)d->frames : 0);
+	fprintf(f, "], \"latency\": [");
+	for (uint32_t k = 0; k < d->readers; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		bench_json_lat(f, &d->lat[k]);
+	}
+	fprintf(f, "], \"note\": ");
+	app_json_string(f, d->note);
+	fputc('}', f);
+}
+
+void bench_delivery_json(FILE *f, const bench_results *r)
+{
+	fprintf(f, "  \"delivery\": {\n    \"runs\": [\n");
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		json_run(f, &r->delivery[i]);
+		fprintf(f, "%s\n", i + 1 < r->delivery_count ? "," : "");
+	}
+	fprintf(f, "    ],\n    \"lossless\": [\n");
+	int first = 1;
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		const bench_delivery_run *d = &r->delivery[i];
+		int seen = 0; /* one entry per group and transport: its first run */
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = same_group(&r->delivery[j], d) && r->delivery[j].transport == d->transport;
+		if (seen)
+			continue;
+		const bench_delivery_run *at;
+		double best = bench_delivery_max_lossless(r, d, d->transport, &at);
+		uint64_t p50 = 0, p99 = 0, max = 0;
+		if (at)
+			worst_latency(at, &p50, &p99, &max);
+		fprintf(f, "%s      {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"readers\": %u, "
+			   "\"transport\": \"%s\", \"max_fps\": %.1f, \"p50_ns\": %llu, \"p99_ns\": %llu, \"max_ns\": %llu}",
+			first ? "" : ",\n", d->width, d->height, shmfb_pixfmt_name(d->format), d->readers,
+			bench_transport_key[d->transport], best, (unsigned long long)p50, (unsigned long long)p99,
+			(unsigned long long)max);
+		first = 0;
+	}
+	fprintf(f, "\n    ]\n  },\n");
+}
