@@ -342,7 +342,8 @@ SHMFB_API void shmfb_writer_options_init(shmfb_writer_options *o);
  * shmfb_errdetail() names its pid), SHMFB_EACCES/EPERM, SHMFB_ENOMEM/ENOSPC,
  * SHMFB_EIO.  A name whose producer is dead is taken over; when several
  * processes take over one name at once, one gets it and the others get
- * SHMFB_EEXIST.
+ * SHMFB_EEXIST.  Bound: at most 4 attempts to create, each takeover waiting
+ * at most 200 ms for another process holding the dead producer's lock.
  */
 SHMFB_API int shmfb_create(const char *name, const shmfb_writer_options *o,
 			   shmfb_writer **out);
