@@ -340,7 +340,7 @@ static void stuck(scenario sc, int dead)
 	run_prog(cat, 6, &r);
 	ASSERT_EQ(r.status, 1);
 	ASSERT(r.wall_s <= 2.5);
-	ASSERT(r.cpu_s < 0.05 * r.wall_s);
+	ASSERT(r.cpu_s < 0.05 * r.wall_s + 0.03); /* + the program's start (ASan's is 15 ms) */
 	if (dead)
 		ASSERT_STR_CONTAINS(r.err, "died");
 	else
