@@ -543,8 +543,7 @@ static void periodic(app *a, uint64_t now)
 
 static void run(app *a)
 {
-	a->start_ns = shmfb_now_ns();
-	a->next_poll_ns = a->start_ns;
+	a->next_poll_ns = shmfb_now_ns();
 	a->last_state = a->src.state;
 	a->need_present = 1;
 	while (!a->quit) {
@@ -606,6 +605,8 @@ static void finish(app *a)
 int main(int argc, char **argv)
 {
 	static app a; /* zeroed */
+	/* --timeout counts from here: SDL's start is part of the user's wait. */
+	a.start_ns = shmfb_now_ns();
 	int rc = parse_args(argc, argv, &a.opt);
 	if (rc)
 		return rc == 1 ? 0 : 2;
