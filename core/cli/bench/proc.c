@@ -177,19 +177,31 @@ static void map_code_now(void)
 	fclose(f);
 }
 
-int bench_spawn(bench_child *c, uint64_t cpus, int (*fn)(void *), void *arg)
+/*
+ * fork, for a child that dies with this process: 0 in the child, its pid in
+ * the parent, -1.  The child takes the default action on SIGINT and SIGTERM.
+ */
+static pid_t fork_child(void)
 {
 	fflush(NULL); /* no buffered output duplicated into the child */
 	pid_t parent = getpid();
 	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
+		if (getppid() != parent) /* the parent died before prctl */
 			_exit(1);
+	}
+	return pid;
+}
+
+int bench_spawn(bench_child *c, uint64_t cpus, int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork_child();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
 		pin_to(cpus);
 		map_code_now();
 		int rc = fn(arg);
@@ -425,14 +437,10 @@ int bench_find_program(const char *name, char *path, size_t size)
 
 int bench_start_program(bench_child *c, char *const argv[])
 {
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
 			dup2(null, 1);
