@@ -89,7 +89,8 @@ void bench_disturb_now(bench_disturb *d);
  */
 void bench_spread_of(const double *v, uint32_t n, const bench_disturb *before,
 		     const bench_disturb *after, bench_spread *out);
-/* Width of the spread as a share of the median: (max - min) / median. */
+/* Width of the spread as a share of the median: (max - min) / median;
+ * infinite when the median is 0 and the rounds differ. */
 double bench_spread_width(const bench_spread *s);
 
 /* --------------------------------------------------------------- options */

@@ -7,6 +7,7 @@
  * few instructions and never allocates, so it does not disturb what it
  * measures; the exact minimum and maximum are kept beside.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,7 +131,11 @@ double bench_median(double *v, size_t n)
 
 double bench_spread_width(const bench_spread *s)
 {
-	return s->median > 0 ? (s->max - s->min) / s->median : 0;
+	if (s->median > 0)
+		return (s->max - s->min) / s->median;
+	/* A median of 0 (most rounds counted nothing) with some round above it
+	 * spreads without bound: unstable, not steady. */
+	return s->max > s->min ? INFINITY : 0;
 }
 
 /* Names what disturbed the rounds, from the counters around them. */
