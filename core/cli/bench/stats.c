@@ -176,8 +176,7 @@ void bench_spread_of(const double *v, uint32_t n, const bench_disturb *before,
 	out->min = sorted[0];
 	out->max = sorted[n - 1];
 	out->rounds = n;
-	/* A median of 0 (most rounds got nothing) with any round above it is unstable too. */
-	out->unstable = out->median > 0 ? bench_spread_width(out) > BENCH_UNSTABLE : out->max > out->min;
+	out->unstable = bench_spread_width(out) > BENCH_UNSTABLE; /* a median of 0 too, when rounds differ */
 	if (out->unstable)
 		disturbance(before, after, out->why, sizeof out->why);
 }
