@@ -14,7 +14,7 @@ void os_find_display(os_display *d)
 	d->user_driver = want && *want;
 	/* Always the desktop's.  Under Wine DISPLAY is set too, but SDL2.dll
 	 * has no x11 driver: the windows one draws through Wine's. */
-	d->name = "the Windows desktop";
+	d->name = "(the Windows desktop)";
 	d->driver = d->user_driver ? NULL : "windows";
 }
 

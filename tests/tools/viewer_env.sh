@@ -22,8 +22,13 @@ if [ -e "$SHMFB_BIN/shmfb.exe" ]; then
 	: "${RUNNER:?the Windows build runs through mk/wine-test.sh}"
 	[ -e "$SHMFB_BIN/shmfb-viewer.exe" ] || { echo "skip: no shmfb-viewer.exe (no SDL2 for mingw)"; rm -rf "$TMP"; exit 77; }
 	mkdir "$TMP/bin"
+	# Windows programs have no DISPLAY: under Wine it is how Wine's desktop
+	# reaches X, and that desktop keeps the display of the program that
+	# started it.  So each gets the run's display (mk/wine-test.sh), also
+	# in the tests that unset DISPLAY for the Linux viewer's sake.
 	for _p in shmfb shmfb-producer shmfb-viewer; do
-		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$RUNNER" "$SHMFB_BIN/$_p.exe" >"$TMP/bin/$_p"
+		printf '#!/bin/sh\n[ -n "$SHMFB_WINE_DISPLAY" ] && export DISPLAY="$SHMFB_WINE_DISPLAY"\nexec %s "%s" "$@"\n' \
+			"$RUNNER" "$SHMFB_BIN/$_p.exe" >"$TMP/bin/$_p"
 		chmod +x "$TMP/bin/$_p"
 	done
 	SHMFB_BIN="$TMP/bin"
