@@ -10,10 +10,14 @@ TAG=denied
 command -v setpriv >/dev/null 2>&1 || { echo "skip: no setpriv (util-linux)"; exit 77; }
 OWNER=54321
 OTHER=54322
-as() { u=$1; shift; setpriv --reuid "$u" --regid "$u" --clear-groups "$@"; }
+# run_as replaces its shell by the program: started with &, $! is then the
+# program itself, which cleanup can kill.  (Through a function that forks,
+# $! was a subshell, and the producer, another uid, outlived every run.)
+run_as() { u=$1; shift; exec setpriv --reuid "$u" --regid "$u" --clear-groups "$@"; }
+as() { (run_as "$@"); }
 as $OTHER "$S" --help >/dev/null 2>&1 || { echo "skip: uid $OTHER cannot run $S (directory permissions)"; exit 77; }
 
-as $OWNER "$P" --size 32x32 --fps 10 --mode 0600 "$N" >"$T/p.log" 2>&1 &
+run_as $OWNER "$P" --size 32x32 --fps 10 --mode 0600 "$N" >"$T/p.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_for "$N"
 [ "$(stat -c '%u %a' "/dev/shm/shmfb-$N")" = "$OWNER 600" ] || fail "the mapping is not uid $OWNER's with mode 0600"

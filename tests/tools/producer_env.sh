@@ -17,7 +17,10 @@ cleanup() {
 	for s in "" -a -b -c -d -e -f -g; do "$S" rm "$N$s" >/dev/null 2>&1; done
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+# A signal ends the test (cleanup then runs once, at exit) instead of
+# resuming it after a cleanup, with its processes already gone.
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 fail() { echo "FAIL: $*"; exit 1; }
 
 # wait_for NAME: until the mapping exists (5 s)
