@@ -331,7 +331,16 @@ GST_PLUGIN := $(BUILD)/gst/libgstshmfb.so
 GST_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard gst/*.c))
 GST_PLUGINDIR ?= $(LIBDIR)/gstreamer-1.0
 GST_TEST_BINS := $(BUILD)/tests/gst_harness $(BUILD)/tests/gst_tool
-gst: $(GST_PLUGIN)
+# shmfb bench's GStreamer peer (paced delivery): a program of its own, so that
+# neither the library nor the shmfb command links GStreamer.
+BENCH_GST_PEER := $(BIN)/shmfb-bench-gst
+gst: $(GST_PLUGIN) $(BENCH_GST_PEER)
+$(OBJ)/core/cli/bench/peers/%.o: core/cli/bench/peers/%.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) $(GST_CFLAGS) $(shell $(PKG_CONFIG) --cflags gstreamer-app-1.0) -c -o $@ $<
+$(BENCH_GST_PEER): $(OBJ)/core/cli/bench/peers/gst_peer.o
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs gstreamer-1.0 gstreamer-app-1.0)
 gst-if-found:
 ifeq ($(GST_FOUND),yes)
 	$(Q)$(MAKE) --no-print-directory gst

@@ -363,6 +363,8 @@ int bench_chan_read(bench_chan *c, void *p, size_t n);
 int bench_find_program(const char *name, char *path, size_t size);
 /* Starts argv[0] with stdout/stderr to /dev/null. 0 or -1. */
 int bench_start_program(bench_child *c, char *const argv[]);
+/* The directory of this program's executable (peer programs live beside it). 0 or -1. */
+int bench_own_dir(char *path, size_t size);
 /* A private scratch directory (for sockets of external programs). */
 int bench_tmpdir(char *path, size_t size);
 void bench_rmtree_tmpdir(const char *path);

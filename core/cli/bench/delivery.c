@@ -136,11 +136,9 @@ static void run_schedule(const struct dl_args *a, shmfb_writer *w, uint8_t *src,
 	uint64_t i = 0;
 	for (;;) {
 		uint64_t due = t0 + i * c->period_ns;
-		if (c->period_ns) {
-			if (i >= due_n)
-				break;
-			sleep_until(due);
-		}
+		if (c->period_ns && i >= due_n)
+			break;
+		sleep_until(due); /* unpaced: only the first frame waits, for t0 */
 		uint64_t now = shmfb_now_ns();
 		if (now > c->end_ns || (!c->period_ns && now - t0 >= c->window_ns))
 			break;
@@ -431,7 +429,9 @@ int bench_delivery(const bench_opts *o, bench_results *res)
 	res->delivery_count = 0;
 	for (size_t i = 0; i < ncfg; i++) {
 		for (int k = 0; k < 3 && cfg[i].readers[k]; k++) {
-			for (uint32_t t = 0; t < BENCH_TRANSPORTS; t++) {
+			/* --quick leaves out the GStreamer peer (seconds of start-up per run). */
+			uint32_t transports = o->quick ? T_GST_SHM : BENCH_TRANSPORTS;
+			for (uint32_t t = 0; t < transports; t++) {
 				bench_delivery_run proto = {0};
 				proto.width = cfg[i].w;
 				proto.height = cfg[i].h;

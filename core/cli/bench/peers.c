@@ -1,7 +1,8 @@
 /*
  * peers.c - section 4 of shmfb bench: the same frames through a pipe and a
  * Unix stream socket, and through GStreamer's shmsink -> shmsrc when it is
- * installed.  (The shmfb row comes from the one-reader run in readers.c.)
+ * installed (by the peer program of section 6, gstpeer.c).  The shmfb row
+ * comes from the one-reader run in readers.c.
  *
  * A pipe or socket frame is timed from just before the writer's first
  * write() (the stamp in its first 8 bytes) to when the reader holds every
@@ -170,98 +171,37 @@ static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_p
 
 /* ------------------------------------------------------------ GStreamer */
 
-static int run_quietly(char *const argv[], int timeout_ms)
-{
-	bench_child c = {0};
-	if (bench_start_program(&c, argv) < 0)
-		return -1;
-	return bench_join(&c, timeout_ms);
-}
-
 /*
- * Seconds for `frames` frames through shmsink -> shmsrc, both started by
- * gst-launch-1.0 as separate processes; < 0 on failure.
+ * shmsink -> shmsrc unpaced, one copying reader, through the peer program
+ * of section 6 (gstpeer.c: in one process, bounded tries, failures counted).
  */
-static double gst_time(const char *launch, const bench_opts *o, const char *sock, uint64_t bytes,
-		       uint32_t frames)
+static void run_gst(const bench_opts *o, bench_results *res, bench_peer *p)
 {
-	char caps[160], sink_n[48], src_n[48], sockp[4200], shm_size[48];
-	snprintf(caps, sizeof caps, "video/x-raw,format=%s,width=%u,height=%u,framerate=0/1",
-		 o->format == SHMFB_FMT_BGRA8 ? "BGRA" : "RGBA", o->width, o->height);
-	/* shm carries no end-of-stream: the source counts frames and the sink has spares. */
-	snprintf(sink_n, sizeof sink_n, "num-buffers=%u", frames + 30);
-	snprintf(src_n, sizeof src_n, "num-buffers=%u", frames);
-	snprintf(sockp, sizeof sockp, "socket-path=%s", sock);
-	snprintf(shm_size, sizeof shm_size, "shm-size=%llu", (unsigned long long)(bytes * 4 + (1 << 20)));
-	char *sink[] = {(char *)launch, "-q", "videotestsrc", sink_n, "pattern=solid-color", "!", caps,
-			"!", "shmsink", sockp, shm_size, "wait-for-connection=true", "sync=false", NULL};
-	char *src[] = {(char *)launch, "-q", "shmsrc", src_n, sockp, "!", caps, "!", "fakesink", "sync=false",
-		       NULL};
-	bench_child s = {0}, r = {0};
-	if (bench_start_program(&s, sink) < 0)
-		return -1;
-	uint64_t end = shmfb_now_ns() + 10 * SHMFB_SEC;
-	while (!bench_path_exists(sock) && shmfb_now_ns() < end)
-		bench_spin_ns(1000000);
-	/* The socket exists a moment before the sink is ready to serve it. */
-	bench_spin_ns(200 * SHMFB_MS);
-	uint64_t t0 = shmfb_now_ns();
-	if (bench_start_program(&r, src) < 0) {
-		bench_kill(&s);
-		return -1;
-	}
-	int src_rc = bench_join(&r, 20000);
-	double secs = (double)(shmfb_now_ns() - t0) / 1e9;
-	bench_join(&s, 5000); /* the sink ends once its reader has gone */
-	remove(sock);
-	return src_rc == 0 ? secs : -1;
-}
-
-static void run_gst(const bench_opts *o, bench_peer *p)
-{
-	char launch[4096], inspect[4096];
-	if (bench_find_program("gst-launch-1.0", launch, sizeof launch) < 0) {
-		snprintf(p->note, sizeof p->note, "skipped: gst-launch-1.0 is not installed");
+	static bench_delivery_run run;
+	memset(&run, 0, sizeof run);
+	run.width = o->width;
+	run.height = o->height;
+	run.format = o->format;
+	run.readers = 1;
+	run.transport = T_GST_SHM;
+	run.window_ns = (uint64_t)((o->quick ? 0.3 : o->seconds) * 1e9);
+	if (o->format != SHMFB_FMT_RGBA8 && o->format != SHMFB_FMT_NV12) {
+		snprintf(p->note, sizeof p->note, "skipped: only measured for rgba and nv12");
 		return;
 	}
-	if (o->format != SHMFB_FMT_RGBA8 && o->format != SHMFB_FMT_BGRA8) {
-		snprintf(p->note, sizeof p->note, "skipped: only measured for rgba/bgra");
+	if (bench_gst_delivery(o, res, &run) != 0) {
+		snprintf(p->note, sizeof p->note, "%s", run.note);
 		return;
 	}
-	char *probe[] = {inspect, "shmsink", NULL};
-	if (bench_find_program("gst-inspect-1.0", inspect, sizeof inspect) < 0 ||
-	    run_quietly(probe, 20000) != 0) {
-		snprintf(p->note, sizeof p->note, "skipped: GStreamer's shm plugin (shmsink) is not installed");
-		return;
-	}
-	char dir[4096], sock[4160];
-	if (bench_tmpdir(dir, sizeof dir) < 0) {
-		snprintf(p->note, sizeof p->note, "skipped: no temporary directory");
-		return;
-	}
-	snprintf(sock, sizeof sock, "%s/shm.sock", dir);
-	shmfb_layout l;
-	shmfb_layout_compute(o->width, o->height, o->format, &l);
-	/* Two runs of different lengths: their difference cancels start-up time. */
-	uint32_t few = o->quick ? 20 : 100, many = o->quick ? 120 : 1100;
-	/* Now and then a pair never starts streaming (seen with GStreamer 1.22): one retry each. */
-	double t_few = gst_time(launch, o, sock, l.frame_bytes, few);
-	if (t_few < 0)
-		t_few = gst_time(launch, o, sock, l.frame_bytes, few);
-	double t_many = t_few < 0 ? -1 : gst_time(launch, o, sock, l.frame_bytes, many);
-	if (t_few >= 0 && t_many < 0)
-		t_many = gst_time(launch, o, sock, l.frame_bytes, many);
-	bench_rmtree_tmpdir(dir);
-	if (t_few < 0 || t_many <= t_few) {
-		snprintf(p->note, sizeof p->note, "failed: the gst-launch-1.0 pipelines did not finish");
-		return;
-	}
+	double window = (double)run.window_ns / 1e9;
 	p->ran = 1;
-	p->fps = p->writer_fps = (double)(many - few) / (t_many - t_few);
-	snprintf(p->note, sizeof p->note,
-		 "videotestsrc ! shmsink -> shmsrc ! fakesink (the reader does not copy), %u vs %u frames; "
-		 "no latency", few, many);
-	bench_progress("peers: %s: %.0f frames/s", p->label, p->fps);
+	p->fps = (double)run.received[0] / window;
+	p->writer_fps = (double)run.sent / window;
+	p->lat = run.lat[0];
+	snprintf(p->note, sizeof p->note, "in one process (shmfb-bench-gst), appsrc ! shmsink -> shmsrc ! appsink "
+		 "copying; %u of %u tries failed", run.failures, run.attempts);
+	bench_progress("peers: %s: %.0f frames/s (%u of %u tries failed)", p->label, p->fps, run.failures,
+		       run.attempts);
 }
 
 int bench_peers(const bench_opts *o, bench_results *res)
@@ -271,7 +211,7 @@ int bench_peers(const bench_opts *o, bench_results *res)
 		snprintf(p[PEER_SHMFB].note, sizeof p[PEER_SHMFB].note, "the one-reader run did not complete");
 	int failed = run_stream(o, res, CHAN_PIPE, &p[PEER_PIPE]);
 	failed |= run_stream(o, res, CHAN_UNIX_SOCKET, &p[PEER_SOCKET]);
-	run_gst(o, &p[PEER_GST]);
+	run_gst(o, res, &p[PEER_GST]);
 	if (!p[PEER_GST].ran)
 		bench_progress("peers: gstreamer %s", p[PEER_GST].note);
 	return failed;

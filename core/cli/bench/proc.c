@@ -454,6 +454,19 @@ int bench_start_program(bench_child *c, char *const argv[])
 	return 0;
 }
 
+int bench_own_dir(char *path, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", path, size - 1);
+	if (n <= 0)
+		return -1;
+	path[n] = 0;
+	char *slash = strrchr(path, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	return 0;
+}
+
 int bench_tmpdir(char *path, size_t size)
 {
 	const char *base = getenv("TMPDIR");
