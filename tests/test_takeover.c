@@ -156,6 +156,64 @@ static void file_backed(void)
 	ASSERT(!file_exists(path));
 }
 
+static void write_file(const char *path, const char *bytes, size_t n, size_t times)
+{
+	FILE *f = fopen(path, "wb");
+	ASSERT(f);
+	for (size_t i = 0; i < times; i++)
+		ASSERT_EQ(fwrite(bytes, 1, n, f), n);
+	ASSERT_EQ(fclose(f), 0);
+}
+
+/* The first 8 bytes of path, or "" when unreadable. */
+static void file_head(const char *path, char out[9])
+{
+	memset(out, 0, 9);
+	FILE *f = fopen(path, "rb");
+	if (f) {
+		if (fread(out, 1, 8, f) != 8)
+			out[0] = 0;
+		fclose(f);
+	}
+}
+
+/*
+ * shmfb_unlink of an explicit path removes only a shmfb mapping's file (one
+ * starting with the magic, however corrupt the rest) and leaves every other
+ * file as it was, small or large.
+ */
+static void unlink_path_checks_magic(void)
+{
+	char path[256], head[9];
+	snprintf(path, sizeof path, "%s/notamapping.bin", test_tmpdir());
+	write_file(path, "precious", 8, 1);
+	ASSERT_EQ(shmfb_unlink(path), SHMFB_EBADMAGIC);
+	ASSERT_STR_CONTAINS(shmfb_errdetail(), "not a shmfb mapping");
+	file_head(path, head);
+	ASSERT(!strcmp(head, "precious"));
+
+	write_file(path, "precious", 8, 2048); /* 16 KiB: the size of a mapping */
+	ASSERT_EQ(shmfb_unlink(path), SHMFB_EBADMAGIC);
+	file_head(path, head);
+	ASSERT(!strcmp(head, "precious"));
+	remove(path);
+
+	/* A kept mapping whose header is then scribbled over past the magic. */
+	shmfb_writer_options o = small(SHMFB_CREATE_KEEP);
+	shmfb_writer *w;
+	ASSERT_OK(shmfb_create(path, &o, &w));
+	ASSERT_OK(shmfb_writer_close(w));
+	FILE *f = fopen(path, "r+b");
+	ASSERT(f);
+	ASSERT_EQ(fseek(f, 8, SEEK_SET), 0);
+	ASSERT_EQ(fwrite("\xff\xff\xff\xff", 1, 4, f), 4);
+	ASSERT_EQ(fclose(f), 0);
+	shmfb_reader *r;
+	ASSERT_NE(shmfb_open(path, &r), 0); /* corrupt indeed */
+	ASSERT_OK(shmfb_unlink(path));
+	ASSERT(!file_exists(path));
+}
+
 /*
  * Child: waits for the start time, then tries to take the stale name (with
  * the replace flag when a[2] is "replace").  Exit 0: won, and the name
@@ -245,5 +303,6 @@ int main(int argc, char **argv)
 	if (test_names_persist()) /* Windows: no stale names to race for */
 		racing_takeovers();
 	file_backed();
+	unlink_path_checks_magic();
 	return 0;
 }

@@ -29,7 +29,10 @@ static const struct {
 	{"ls", cmd_ls, "ls [--json]", "Lists every shmfb mapping on this machine and its state.",
 	 "  --json              a JSON array of objects instead of text\n"},
 	{"rm", cmd_rm, "rm NAME... | rm --dead [NAME...]",
-	 "Removes mapping names (a reader that has one open keeps it until it closes).",
+	 "Removes mapping names (a reader that has one open keeps it until it closes).\n"
+	 "A plain NAME is always removed, even a half-made or corrupt mapping's. A NAME\n"
+	 "with '/' is a file, removed only if it starts with shmfb's magic, so that rm\n"
+	 "never deletes another file it is given; remove such files with rm(1).",
 	 "  --dead              only names whose producer died without closing them, all\n"
 	 "                      such names when none is given; never a name a producer\n"
 	 "                      holds (running, stale, or taking it over meanwhile)\n"},

@@ -696,7 +696,19 @@ SHMFB_API uint64_t shmfb_now_ns(void);
 /* Checks a name against the rules of shmfb_create; 0 or a code. */
 SHMFB_API int shmfb_name_check(const char *name);
 
-/* Removes a name (for shmfb rm).  0, SHMFB_ENOENT, SHMFB_EBADNAME, ... */
+/*
+ * Removes a name (for shmfb rm).  A plain name lives in shmfb's own part of
+ * the shared-memory namespace ("shmfb-NAME"), so it is removed whatever its
+ * object holds: a half-made or corrupt mapping goes the same way as a good
+ * one.  An explicit path (a name with '/') may lead to any file, and a
+ * program run as root could otherwise delete anything it is given; it is
+ * removed only when it is a regular file that starts with shmfb's 8-byte
+ * magic, however corrupt the rest (SHMFB_EBADMAGIC otherwise, and the file
+ * stays).  A file without the magic never held a usable mapping: remove it
+ * with rm(1), which makes its user name it as a file.  Symbolic links are
+ * refused (SHMFB_ESYMLINK), not followed.  0, SHMFB_ENOENT, SHMFB_EBADNAME,
+ * SHMFB_EBADMAGIC, SHMFB_ENOTREG, SHMFB_EACCES, ...
+ */
 SHMFB_API int shmfb_unlink(const char *name);
 /*
  * Removes a name only if its producer died without closing the mapping

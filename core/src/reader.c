@@ -99,10 +99,43 @@ uint64_t shmfb_now_ns(void)
 	return shmfb__plat_now_ns();
 }
 
+static int not_a_mapping_file(const char *path)
+{
+	return shmfb__errorf(SHMFB_EBADMAGIC,
+			     "%s: not a shmfb mapping (the file does not start with shmfb's magic): refused;"
+			     " remove other files with rm(1)", path);
+}
+
+/*
+ * An explicit path is removed only while it leads to a regular file that
+ * starts with shmfb's magic (shmfb.h says why), checked on the same open
+ * file that the name still leads to just before the unlink.
+ */
+static int unlink_mapping_file(const char *path)
+{
+	shmfb__seg seg;
+	int rc = shmfb__plat_seg_open(path, 0, &seg);
+	if (rc == SHMFB_EBADTOTALSIZE) /* too small to hold a header */
+		return not_a_mapping_file(path);
+	if (rc < 0)
+		return rc;
+	if (memcmp(seg.base, SHMFB__MAGIC, sizeof ((struct shmfb__header *)0)->magic))
+		rc = not_a_mapping_file(path);
+	else if (!shmfb__plat_seg_is_current(path, &seg))
+		rc = shmfb__errorf(SHMFB_EREPLACED, "%s: replaced by another file while being checked: not removed",
+				   path);
+	else
+		rc = shmfb__plat_unlink(path);
+	shmfb__plat_seg_close(&seg);
+	return rc;
+}
+
 int shmfb_unlink(const char *name)
 {
 	int rc = shmfb_name_check(name);
-	return rc < 0 ? rc : shmfb__plat_unlink(name);
+	if (rc < 0)
+		return rc;
+	return shmfb__name_is_path(name) ? unlink_mapping_file(name) : shmfb__plat_unlink(name);
 }
 
 int shmfb_unlink_dead(const char *name)
