@@ -83,6 +83,7 @@ struct winseg {
 	DWORD vol;       /* a file's identity, for seg_is_current */
 	DWORD idx_hi, idx_lo;
 	uint64_t small_size; /* a file refused as too small: its size */
+	uint64_t file_size;  /* a file's real size (its view is rounded up to pages) */
 	char base[BASE_MAX];
 };
 
@@ -421,6 +422,7 @@ static HANDLE open_file_section(struct winseg *ws, const char *name, int writabl
 		*rc = win_error("GetFileSizeEx", name);
 		return NULL;
 	}
+	ws->file_size = (uint64_t)sz.QuadPart;
 	if ((uint64_t)sz.QuadPart < SHMFB__HEADER_SIZE || (uint64_t)sz.QuadPart > SIZE_MAX / 2) {
 		ws->small_size = (uint64_t)sz.QuadPart < SHMFB__HEADER_SIZE ? (uint64_t)sz.QuadPart : 0;
 		*rc = shmfb__errorf(SHMFB_EBADTOTALSIZE, "%s: object is %lld bytes, not a shmfb mapping size",
@@ -473,7 +475,10 @@ int shmfb__plat_seg_open(const char *name, int writable, shmfb__seg *seg)
 		winseg_free(ws);
 		return rc;
 	}
-	size_t size = view_size(p);
+	/* A file's own size, as on Linux: a view of a file that ends inside a
+	 * page still spans the whole page, and a header claiming that page
+	 * would pass as the object's size. */
+	size_t size = ws->file ? (size_t)ws->file_size : view_size(p);
 	seg->handle = (intptr_t)m;
 	seg->base = p;
 	seg->size = size;
