@@ -4,6 +4,10 @@
  * reader must instead report SHMFB_EBADTOTALSIZE and go on living, also
  * when it reads or writes them through a copy-on-write view, and a
  * SIGBUS that is not about a shmfb mapping must still kill the process.
+ * Also when another SIGBUS handler was put in front of the library's after
+ * its first open (as Python's faulthandler is when enabled later): the next
+ * open puts the guard back in front, and a SIGBUS that is not the guard's
+ * reaches that handler once and still ends the process.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -31,6 +35,132 @@ static void shrink(const char *path)
 	ASSERT(fd >= 0);
 	ASSERT_EQ(ftruncate(fd, 4096), 0);
 	close(fd);
+}
+
+/*
+ * A handler like Python's faulthandler: it says it ran (fd 1), puts back
+ * the handler it displaced and raises the signal again.
+ */
+static struct sigaction displaced;
+static void foreign_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)si;
+	(void)ctx;
+	ssize_t n = write(1, "foreign\n", 8);
+	(void)n;
+	sigaction(sig, &displaced, NULL);
+	raise(sig);
+}
+
+static void install_foreign_handler(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = foreign_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(sigaction(SIGBUS, &sa, &displaced), 0);
+}
+
+/* A reader of a new mapping at dir/name, with one frame published. */
+static shmfb_reader *open_new(const char *name, shmfb_writer **w, char *path, size_t cap)
+{
+	snprintf(path, cap, "%s/%s", test_tmpdir(), name);
+	shmfb_writer_options o;
+	shmfb_writer_options_init(&o);
+	o.width = W;
+	o.height = H;
+	ASSERT_OK(shmfb_create(path, &o, w));
+	static uint8_t src[W * H * 4];
+	ASSERT_OK(shmfb_writer_publish_copy(*w, src, sizeof src, 1, 0));
+	shmfb_reader *r;
+	ASSERT_OK(shmfb_open(path, &r));
+	return r;
+}
+
+/* A SIGBUS outside any mapping of the library: reading a truncated file. */
+static void fault_elsewhere(void)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s/plain-%d", test_tmpdir(), (int)getpid());
+	int fd = open(p, O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || ftruncate(fd, 8192) != 0)
+		_exit(4);
+	volatile uint8_t *m = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED || ftruncate(fd, 0) != 0)
+		_exit(4);
+	(void)m[4096];
+}
+
+/*
+ * Child: a handler goes in front of the guard after the first open; after
+ * the next open a truncation is still the guard's (exit 0), and with
+ * `elsewhere`, a SIGBUS elsewhere reaches that handler and ends the child.
+ */
+static int handler_replaced_after_open(int elsewhere)
+{
+	char p1[256], p2[256];
+	shmfb_writer *w1, *w2;
+	shmfb_reader *r1 = open_new("first.shmfb", &w1, p1, sizeof p1);
+	install_foreign_handler();
+	shmfb_reader *r2 = open_new("second.shmfb", &w2, p2, sizeof p2);
+	if (elsewhere) {
+		fault_elsewhere();
+		return 5; /* not reached: the fault ends the process */
+	}
+	static uint8_t dst[W * H * 4];
+	shmfb_frame f;
+	shrink(p1); /* the first reader's mapping: guarded since before the handler came */
+	ASSERT_EQ(shmfb_reader_copy_latest(r1, dst, sizeof dst, &f), SHMFB_EBADTOTALSIZE);
+	shrink(p2);
+	ASSERT_EQ(shmfb_reader_copy_latest(r2, dst, sizeof dst, &f), SHMFB_EBADTOTALSIZE);
+	shmfb_reader_close(r1);
+	shmfb_reader_close(r2);
+	shmfb_writer_close(w1);
+	shmfb_writer_close(w2);
+	return 0;
+}
+
+/* Runs handler_replaced_after_open in a child; its status, its output in out. */
+static int run_child(int elsewhere, char *out, size_t cap)
+{
+	int pipefd[2];
+	ASSERT_EQ(pipe(pipefd), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		_exit(handler_replaced_after_open(elsewhere));
+	}
+	close(pipefd[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len + 1 < cap && (n = read(pipefd[0], out + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = 0;
+	close(pipefd[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static void check_handler_replaced_after_open(void)
+{
+	char out[256];
+	int st = run_child(0, out, sizeof out);
+	if (!WIFEXITED(st))
+		FAIL_AT("a truncation after a handler replaced the guard killed the reader (signal %d)",
+			WTERMSIG(st));
+	ASSERT_EQ(WEXITSTATUS(st), 0);
+	ASSERT(!strcmp(out, "")); /* the guard's faults never reached the other handler */
+
+	st = run_child(1, out, sizeof out);
+	ASSERT(!strcmp(out, "foreign\n")); /* once: no loop between the two handlers */
+	if (WIFEXITED(st)) /* under a sanitizer, its own handler reports it and exits 1 */
+		ASSERT_EQ(WEXITSTATUS(st), 1);
+	else
+		ASSERT_EQ(WTERMSIG(st), SIGBUS);
 }
 
 int main(int argc, char **argv)
@@ -108,5 +238,6 @@ int main(int argc, char **argv)
 		ASSERT_EQ(WEXITSTATUS(st), 1);
 	else
 		ASSERT_EQ(WTERMSIG(st), SIGBUS);
+	check_handler_replaced_after_open();
 	return 0;
 }

@@ -58,8 +58,39 @@ static struct guard {
 	_Atomic int prot; /* of the zero pages that replace the mapping */
 	_Atomic int lost;
 } guards[GUARDS];
-static struct sigaction previous_sigbus;
-static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+/*
+ * The handler that was in place before on_sigbus, which gets every SIGBUS
+ * that is not about a guarded mapping.  Someone may put their own handler
+ * in front of ours after the first open (Python's faulthandler enabled
+ * later); each open then puts ours back in front and chains to theirs
+ * (sigbus_guard_ensure).  Two slots so the handler never reads one being
+ * rewritten: chained_now names the one in use.
+ */
+static struct sigaction chained_sigbus[2];
+static _Atomic int chained_now;
+static _Atomic int chaining; /* on_sigbus calls the chained handler now */
+static pthread_mutex_t sigbus_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Hands a SIGBUS that is not ours to the chained handler, or to the default. */
+static void chain_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	/* acquire: pairs with the release store in sigbus_guard_ensure; the slot is written. */
+	const struct sigaction *prev = &chained_sigbus[atomic_load_explicit(&chained_now, memory_order_acquire)];
+	/*
+	 * relaxed: a re-entry counter of this signal's path, no data hangs on it.
+	 * A chained handler may send the signal back here (faulthandler puts
+	 * back the handler it replaced, ours, and raises it again): then the
+	 * fault takes its default course instead of going round for ever.
+	 */
+	int nested = atomic_fetch_add_explicit(&chaining, 1, memory_order_relaxed) > 0;
+	if (!nested && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction)
+		prev->sa_sigaction(sig, si, ctx);
+	else if (!nested && prev->sa_handler != SIG_IGN && prev->sa_handler != SIG_DFL)
+		prev->sa_handler(sig);
+	else /* not ours: let the fault happen again with the default action */
+		signal(SIGBUS, SIG_DFL);
+	atomic_fetch_sub_explicit(&chaining, 1, memory_order_relaxed); /* relaxed: as above */
+}
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
@@ -78,29 +109,39 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 			return;
 		}
 	}
-	if ((previous_sigbus.sa_flags & SA_SIGINFO) && previous_sigbus.sa_sigaction) {
-		previous_sigbus.sa_sigaction(sig, si, ctx);
-	} else if (previous_sigbus.sa_handler != SIG_IGN && previous_sigbus.sa_handler != SIG_DFL) {
-		previous_sigbus.sa_handler(sig);
-	} else {
-		/* Not ours: let the fault happen again with the default action. */
-		signal(SIGBUS, SIG_DFL);
-	}
+	chain_sigbus(sig, si, ctx);
 }
 
-static void install_sigbus(void)
+/*
+ * Puts on_sigbus in front of SIGBUS unless it is there, keeping the handler
+ * it displaces to chain to: at the first open, and again at any later open
+ * if another handler has replaced it meanwhile.  (One that replaces it
+ * after the last open takes the fault of a truncated mapping itself.)
+ */
+static void sigbus_guard_ensure(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_sigbus;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &previous_sigbus);
+	pthread_mutex_lock(&sigbus_lock);
+	struct sigaction now;
+	if (sigaction(SIGBUS, NULL, &now) == 0 &&
+	    !((now.sa_flags & SA_SIGINFO) && now.sa_sigaction == on_sigbus)) {
+		/* relaxed: only this function, under the lock, stores it. */
+		int spare = 1 - atomic_load_explicit(&chained_now, memory_order_relaxed);
+		chained_sigbus[spare] = now;
+		/* release: the slot is written before the handler may pick it. */
+		atomic_store_explicit(&chained_now, spare, memory_order_release);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = on_sigbus;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, NULL);
+	}
+	pthread_mutex_unlock(&sigbus_lock);
 }
 
 static uintptr_t guard_add(void *base, size_t size, int prot)
 {
-	pthread_once(&sigbus_once, install_sigbus);
+	sigbus_guard_ensure();
 	for (int i = 0; i < GUARDS; i++) {
 		uintptr_t expect = 0;
 		/* acq_rel: claim a free entry as busy; the handler skips busy entries. */

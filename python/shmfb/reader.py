@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import faulthandler
 import threading
-import warnings
 import weakref
 from typing import Any, Callable, Iterator, Optional
 
@@ -38,33 +36,11 @@ def _timeout_ns(timeout: Optional[float]) -> int:
     return int(timeout * _NS)
 
 
-#: Whether faulthandler was on when the first reader opened, which is when
-#: the library put its SIGBUS guard in front of whatever handler was there.
-_faulthandler_at_first_open: Optional[bool] = None
-
-
-def _note_signal_order() -> None:
-    """Warns once when faulthandler was enabled after the library's SIGBUS
-    guard: it then takes a truncated mapping's SIGBUS first and ends the
-    process instead of letting the guard turn it into CorruptError."""
-    global _faulthandler_at_first_open
-    on = faulthandler.is_enabled()
-    if _faulthandler_at_first_open is None:
-        _faulthandler_at_first_open = on
-    elif on and not _faulthandler_at_first_open:
-        _faulthandler_at_first_open = True  # once
-        warnings.warn("faulthandler was enabled after the first shmfb.Reader opened: a mapping "
-                      "truncated under a reader now kills the process instead of raising "
-                      "shmfb.CorruptError; enable faulthandler first (python3 -X faulthandler)",
-                      RuntimeWarning, stacklevel=4)
-
-
 class _Handle:
     """One open shmfb_reader.  Closed when nothing refers to it any more: not
     the Reader, and no array over its mapping."""
 
     def __init__(self, name: str) -> None:
-        _note_signal_order()
         ptr = ctypes.c_void_p()
         check(lib.shmfb_open(name.encode(), ctypes.byref(ptr)))
         self.ptr = ptr.value

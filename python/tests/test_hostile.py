@@ -149,19 +149,26 @@ print("not reached")
         assert p.returncode == -signal.SIGBUS
 
 
-def test_faulthandler_enabled_after_the_guard_is_warned_about(path):
+def test_faulthandler_enabled_after_the_first_reader_still_lets_the_guard_work(path):
+    """faulthandler enabled after a Reader opened goes in front of the guard;
+    the next Reader's open puts the guard back in front, so a truncation
+    under either reader raises instead of killing the process."""
     code = r"""
-import faulthandler, warnings
+import faulthandler, os
 import numpy as np, shmfb
-warnings.simplefilter("error")
 faulthandler.disable()             # whatever PYTHONFAULTHANDLER says
-w = shmfb.Writer(PATH, 64, 48, "gray8")
-shmfb.Reader(PATH).close()         # the first reader: the guard goes in front of SIG_DFL
+w1 = shmfb.Writer(PATH + ".1", 64, 48, "gray8")
+w1.send(np.zeros((48, 64), np.uint8))
+r1 = shmfb.Reader(PATH + ".1")     # the first reader: the guard goes in front of SIG_DFL
 faulthandler.enable()              # now in front of the guard
+w2 = shmfb.Writer(PATH + ".2", 64, 48, "gray8")
+r2 = shmfb.Reader(PATH + ".2")     # the guard in front again, faulthandler behind it
+os.truncate(PATH + ".1", 4096)
 try:
-    shmfb.Reader(PATH)
-except RuntimeWarning as e:
-    print("warned:", "enable faulthandler first" in str(e))
+    r1.latest()
+except shmfb.CorruptError as e:
+    print("raised", e.name)
+print("alive")
 """.replace("PATH", repr(path))
     p = run_python(code)
-    assert p.stdout == "warned: True\n", p.stderr
+    assert p.stdout == "raised SHMFB_EBADTOTALSIZE\nalive\n", p.stderr
