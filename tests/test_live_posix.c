@@ -417,7 +417,11 @@ static void stale(void)
 	rogue_stop(&g);
 }
 
-/* Point 4: undefined live values are corrupt; shmfb info exits 1 naming the field. */
+/*
+ * Point 4: undefined live values are corrupt; shmfb info exits 1 naming the
+ * field, and (text or JSON) shows no value read from the live fields: no
+ * frames published, no audio written, no slot's frame, no heartbeat.
+ */
 static void info_corrupt(scenario sc, const char *says)
 {
 	rogue g = rogue_start(sc, 0);
@@ -427,6 +431,20 @@ static void info_corrupt(scenario sc, const char *says)
 	ASSERT_EQ(r.status, 1);
 	ASSERT_STR_CONTAINS(r.err, says);
 	ASSERT_STR_CONTAINS(r.out, "corrupt");
+	ASSERT_STR_CONTAINS(r.out, "generation"); /* the write-once description is there */
+	static const char *live_text[] = {"published", "written", "frame 0", "empty", "heartbeat"};
+	for (size_t i = 0; i < sizeof live_text / sizeof live_text[0]; i++)
+		if (strstr(r.out, live_text[i]))
+			FAIL_AT("info of a corrupt mapping shows '%s':\n%s", live_text[i], r.out);
+	const char *json[] = {"shmfb", "info", "--json", g.name, NULL};
+	run_prog(json, 5, &r);
+	ASSERT_EQ(r.status, 1);
+	ASSERT_STR_CONTAINS(r.out, "\"state\": \"corrupt\"");
+	static const char *live_json[] = {"\"published\"", "\"written\"", "\"index\"", "\"ready\"",
+					  "\"heartbeat_ns\""};
+	for (size_t i = 0; i < sizeof live_json / sizeof live_json[0]; i++)
+		if (strstr(r.out, live_json[i]))
+			FAIL_AT("info --json of a corrupt mapping shows %s:\n%s", live_json[i], r.out);
 	rogue_stop(&g);
 }
 

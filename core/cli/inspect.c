@@ -26,7 +26,13 @@ static double ms_ago(uint64_t now, uint64_t t)
 	return t && now >= t ? (double)(now - t) / 1e6 : -1.0;
 }
 
-static void print_text(shmfb_reader *r, const char *name)
+/*
+ * `live` 0: a live field is corrupt (or the mapping truncated).  Then only
+ * the validated write-once fields are described: the live ones (published
+ * frames, heartbeat, audio written, the slots' frames) are left out, since
+ * a writer that broke one has left the others meaningless too.
+ */
+static void print_text(shmfb_reader *r, const char *name, int live)
 {
 	const shmfb_info *in = shmfb_reader_info(r);
 	uint64_t now = shmfb_now_ns();
@@ -45,31 +51,39 @@ static void print_text(shmfb_reader *r, const char *name)
 	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
 		printf("%s %s %s", i ? "," : "", c[i].field, c[i].value ? c[i].value : "unspecified");
 	printf("\n");
-	if (in->audio_rate)
-		printf("audio:      %u Hz, %u channel(s), %s, ring of %u frames, %llu frames written\n",
-		       in->audio_rate, in->audio_channels, shmfb_sampfmt_name((shmfb_sampfmt)in->audio_format),
-		       in->audio_capacity, (unsigned long long)shmfb_audio_written(r));
+	if (in->audio_rate) {
+		printf("audio:      %u Hz, %u channel(s), %s, ring of %u frames", in->audio_rate,
+		       in->audio_channels, shmfb_sampfmt_name((shmfb_sampfmt)in->audio_format), in->audio_capacity);
+		if (live)
+			printf(", %llu frames written", (unsigned long long)shmfb_audio_written(r));
+		printf("\n");
+	}
 	printf("mapping:    %llu bytes, version %u, %u slots\n", (unsigned long long)in->total_size,
 	       in->version, in->slot_count);
 	printf("producer:   pid %u, %s, generation %016llx\n", in->producer_pid,
 	       status_word(shmfb_reader_status(r)), (unsigned long long)in->generation);
-	printf("heartbeat:  %.1f ms ago\n", ms_ago(now, shmfb_reader_heartbeat(r)));
-	printf("published:  %llu frames\n", (unsigned long long)shmfb_reader_latest_index(r));
+	if (live) {
+		printf("heartbeat:  %.1f ms ago\n", ms_ago(now, shmfb_reader_heartbeat(r)));
+		printf("published:  %llu frames\n", (unsigned long long)shmfb_reader_latest_index(r));
+	}
 	for (uint32_t s = 0; s < in->slot_count; s++) {
 		shmfb_frame f;
 		int rc = shmfb_reader_slot(r, s, &f);
-		printf("  slot %u:   offset %llu size %llu: ", s, (unsigned long long)in->slot_offset[s],
+		printf("  slot %u:   offset %llu size %llu", s, (unsigned long long)in->slot_offset[s],
 		       (unsigned long long)in->slot_size[s]);
-		if (rc == 0)
-			printf("frame %llu (#%llu) pts %llu published %.3f ms ago\n",
+		if (!live)
+			printf("\n");
+		else if (rc == 0)
+			printf(": frame %llu (#%llu) pts %llu published %.3f ms ago\n",
 			       (unsigned long long)f.frame_number, (unsigned long long)f.index,
 			       (unsigned long long)f.pts_ns, ms_ago(now, f.publish_ns));
 		else
-			printf("%s\n", rc == SHMFB_ENOFRAME ? "empty" : "being written");
+			printf(": %s\n", rc == SHMFB_ENOFRAME ? "empty" : "being written");
 	}
 }
 
-static void print_json(shmfb_reader *r, const char *name)
+/* As print_text: with `live` 0 the live values are left out. */
+static void print_json(shmfb_reader *r, const char *name, int live)
 {
 	const shmfb_info *in = shmfb_reader_info(r);
 	printf("{\"name\": ");
@@ -90,20 +104,26 @@ static void print_json(shmfb_reader *r, const char *name)
 		       c[i].value ? c[i].value : "null", c[i].value ? "\"" : "");
 	printf("}, \"producer_pid\": %u, \"state\": \"%s\", \"generation\": \"%016llx\"", in->producer_pid,
 	       status_word(shmfb_reader_status(r)), (unsigned long long)in->generation);
-	if (in->audio_rate)
-		printf(", \"audio\": {\"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"capacity\": %u, \"written\": %llu}",
+	if (in->audio_rate) {
+		printf(", \"audio\": {\"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"capacity\": %u",
 		       in->audio_rate, in->audio_channels, shmfb_sampfmt_name((shmfb_sampfmt)in->audio_format),
-		       in->audio_capacity, (unsigned long long)shmfb_audio_written(r));
-	printf(", \"heartbeat_ns\": %llu, \"now_ns\": %llu, \"published\": %llu, \"slots\": [",
-	       (unsigned long long)shmfb_reader_heartbeat(r), (unsigned long long)shmfb_now_ns(),
-	       (unsigned long long)shmfb_reader_latest_index(r));
+		       in->audio_capacity);
+		if (live)
+			printf(", \"written\": %llu", (unsigned long long)shmfb_audio_written(r));
+		printf("}");
+	}
+	if (live)
+		printf(", \"heartbeat_ns\": %llu, \"published\": %llu", (unsigned long long)shmfb_reader_heartbeat(r),
+		       (unsigned long long)shmfb_reader_latest_index(r));
+	printf(", \"now_ns\": %llu, \"slots\": [", (unsigned long long)shmfb_now_ns());
 	for (uint32_t s = 0; s < in->slot_count; s++) {
 		shmfb_frame f;
 		int rc = shmfb_reader_slot(r, s, &f);
-		printf("%s{\"offset\": %llu, \"size\": %llu, \"state\": \"%s\"", s ? ", " : "",
-		       (unsigned long long)in->slot_offset[s], (unsigned long long)in->slot_size[s],
-		       rc == 0 ? "ready" : rc == SHMFB_ENOFRAME ? "empty" : "writing");
-		if (rc == 0)
+		printf("%s{\"offset\": %llu, \"size\": %llu", s ? ", " : "", (unsigned long long)in->slot_offset[s],
+		       (unsigned long long)in->slot_size[s]);
+		if (live)
+			printf(", \"state\": \"%s\"", rc == 0 ? "ready" : rc == SHMFB_ENOFRAME ? "empty" : "writing");
+		if (live && rc == 0)
 			printf(", \"index\": %llu, \"frame_number\": %llu, \"pts_ns\": %llu, \"publish_ns\": %llu",
 			       (unsigned long long)f.index, (unsigned long long)f.frame_number,
 			       (unsigned long long)f.pts_ns, (unsigned long long)f.publish_ns);
@@ -142,9 +162,9 @@ int cmd_info(int argc, char **argv)
 	if (!strcmp(status_word(st), "corrupt"))
 		snprintf(corrupt, sizeof corrupt, "%s", shmfb_errdetail());
 	if (json)
-		print_json(r, name);
+		print_json(r, name, !corrupt[0]);
 	else
-		print_text(r, name);
+		print_text(r, name, !corrupt[0]);
 	shmfb_reader_close(r);
 	fflush(stdout);
 	return corrupt[0] ? app_fail(1, "%s", corrupt) : 0;
