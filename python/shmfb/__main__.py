@@ -20,11 +20,18 @@ def _fail(status: int, message: str) -> int:
     return status
 
 
-def _state(r: Reader) -> str:
+#: The status codes `shmfb` calls "corrupt": a live field broken after the
+#: header was validated (core/cli/inspect.c, status_word).
+_CORRUPT = {"SHMFB_EBADSTATE", "SHMFB_EBADLATEST", "SHMFB_EBACKWARDS", "SHMFB_EBADCLAIM",
+            "SHMFB_EBADTOTALSIZE"}
+
+
+def _state(r: Reader) -> tuple[str, Optional[str]]:
+    """The producer's state word, and the error's detail when it is corrupt."""
     try:
-        return r.status
-    except Error:
-        return "invalid"
+        return r.status, None
+    except Error as e:
+        return ("corrupt", e.detail) if e.name in _CORRUPT else ("invalid", None)
 
 
 def _slots(r: Reader) -> list[dict[str, Any]]:
@@ -41,22 +48,29 @@ def _slots(r: Reader) -> list[dict[str, Any]]:
     return out
 
 
-def _describe(r: Reader, name: str) -> dict[str, Any]:
+def _describe(r: Reader, name: str, state: str) -> dict[str, Any]:
+    """What `shmfb info --json` says; with a corrupt state, as it, no value
+    read from the live fields (published, heartbeat, audio written, slots)."""
     i = r.info
+    live = state != "corrupt"
     d: dict[str, Any] = {
         "name": name, "version": i.version, "total_size": i.total_size, "width": i.width,
         "height": i.height, "format": r.format, "frame_bytes": i.layout.frame_bytes,
         "fps_num": i.fps_num, "fps_den": i.fps_den,
         "planes": [{"offset": i.layout.offset[p], "stride": i.layout.stride[p], "rows": i.layout.rows[p]}
                    for p in range(i.layout.plane_count)],
-        "color": r.color._asdict(), "producer_pid": i.producer_pid, "state": _state(r), "generation": f"{i.generation:016x}",
+        "color": r.color._asdict(), "producer_pid": i.producer_pid, "state": state, "generation": f"{i.generation:016x}",
     }
     if i.audio_rate:
         d["audio"] = {"rate": i.audio_rate, "channels": i.audio_channels,
-                      "format": lib.shmfb_sampfmt_name(i.audio_format).decode(),
-                      "capacity": i.audio_capacity, "written": lib.shmfb_audio_written(r._h().ptr)}
-    d.update(heartbeat_ns=lib.shmfb_reader_heartbeat(r._h().ptr), now_ns=now_ns(),
-             published=lib.shmfb_reader_latest_index(r._h().ptr), slots=_slots(r))
+                      "format": lib.shmfb_sampfmt_name(i.audio_format).decode(), "capacity": i.audio_capacity}
+        if live:
+            d["audio"]["written"] = lib.shmfb_audio_written(r._h().ptr)
+    if live:
+        d.update(heartbeat_ns=lib.shmfb_reader_heartbeat(r._h().ptr),
+                 published=lib.shmfb_reader_latest_index(r._h().ptr))
+    d.update(now_ns=now_ns(), slots=_slots(r) if live else
+             [{"offset": i.slot_offset[s], "size": i.slot_size[s]} for s in range(i.slot_count)])
     return d
 
 
@@ -76,15 +90,19 @@ def _print_text(d: dict[str, Any]) -> None:
     print("colour:    " + ",".join(f" {k} {v or 'unspecified'}" for k, v in d["color"].items()))
     if "audio" in d:
         a = d["audio"]
+        written = f", {a['written']} frames written" if "written" in a else ""
         print(f"audio:      {a['rate']} Hz, {a['channels']} channel(s), {a['format']}, ring of "
-              f"{a['capacity']} frames, {a['written']} frames written")
+              f"{a['capacity']} frames{written}")
     print(f"mapping:    {d['total_size']} bytes, version {d['version']}, {len(d['slots'])} slots")
     print(f"producer:   pid {d['producer_pid']}, {d['state']}, generation {d['generation']}")
-    print(f"heartbeat:  {_ms_ago(now, d['heartbeat_ns']):.1f} ms ago")
-    print(f"published:  {d['published']} frames")
+    if "published" in d:
+        print(f"heartbeat:  {_ms_ago(now, d['heartbeat_ns']):.1f} ms ago")
+        print(f"published:  {d['published']} frames")
     for n, s in enumerate(d["slots"]):
         head = f"  slot {n}:   offset {s['offset']} size {s['size']}: "
-        if s["state"] == "ready":
+        if "state" not in s:
+            print(head[:-2])
+        elif s["state"] == "ready":
             print(head + f"frame {s['frame_number']} (#{s['index']}) pts {s['pts_ns']} published "
                   f"{_ms_ago(now, s['publish_ns']):.3f} ms ago")
         else:
@@ -106,25 +124,30 @@ def cmd_info(args: list[str]) -> int:
         return _fail(2, "usage: python3 -m shmfb info NAME [--json]")
     try:
         with Reader(name, reattach=False) as r:
-            d = _describe(r, name)
+            state, corrupt = _state(r)
+            d = _describe(r, name, state)
     except Error as e:
         return _fail(2 if e.name in ("SHMFB_EBADNAME", "SHMFB_ENAMETOOLONG") else 1, e.detail)
     if as_json:
         print(json.dumps(d))
     else:
         _print_text(d)
-    return 0
+    sys.stdout.flush()
+    return _fail(1, corrupt) if corrupt else 0
 
 
 def _ls_entry(name: str) -> tuple[dict[str, Any], Optional[str]]:
+    """As `shmfb ls`: a mapping it may not open is "denied" (another user's),
+    not "invalid", and either kind carries the error's detail."""
     try:
         with Reader(name, reattach=False) as r:
             i = r.info
-            return ({"name": name, "state": _state(r), "width": i.width, "height": i.height,
+            return ({"name": name, "state": _state(r)[0], "width": i.width, "height": i.height,
                      "format": r.format, "producer_pid": i.producer_pid,
                      "published": lib.shmfb_reader_latest_index(r._h().ptr)}, None)
     except Error as e:
-        return {"name": name, "state": "invalid"}, e.detail
+        state = "denied" if e.name == "SHMFB_EACCES" else "invalid"
+        return {"name": name, "state": state, "error": e.detail}, e.detail
 
 
 def cmd_ls(args: list[str]) -> int:

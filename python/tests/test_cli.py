@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import struct
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import BIN, PYTHONPATH, ROOT
 
 import shmfb
@@ -43,6 +46,51 @@ def test_info_and_ls_mirror_the_cli(name):
         listing = py("ls")
         assert any(line.startswith(name + " ") and "running" in line and "320x240" in line
                    for line in listing.stdout.splitlines()), (listing.stdout, listing.stderr)
+
+
+OTHER_UID = 54322  # as tests/cli_denied.sh: a user who may not open root's 0600 mapping
+
+
+def as_other(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["setpriv", "--reuid", str(OTHER_UID), "--regid", str(OTHER_UID), "--clear-groups",
+                           *argv], env=ENV, capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv")
+def test_ls_says_denied_for_a_mapping_it_may_not_open(name):
+    with shmfb.Writer(name, 32, 32, "rgba", mode=0o600):
+        mine = as_other(sys.executable, "-m", "shmfb", "ls", "--json")
+        theirs = as_other(os.path.join(BIN, "shmfb"), "ls", "--json")
+        if theirs.returncode != 0:
+            pytest.skip(f"uid {OTHER_UID} cannot run the programs here: {theirs.stderr}")
+        entry = [e for e in json.loads(mine.stdout) if e["name"] == name]
+        assert entry == [e for e in json.loads(theirs.stdout) if e["name"] == name]
+        assert entry[0]["state"] == "denied"
+        assert "access denied: owned by root, uid 0, mode 0600" in entry[0]["error"]
+        line = [x for x in as_other(sys.executable, "-m", "shmfb", "ls").stdout.splitlines()
+                if x.startswith(name + " ")]
+        assert line == [x for x in as_other(os.path.join(BIN, "shmfb"), "ls").stdout.splitlines()
+                        if x.startswith(name + " ")]
+        assert "denied" in line[0] and "invalid" not in line[0]
+
+
+def test_info_of_a_corrupt_mapping_mirrors_the_cli(tmp_path):
+    path = str(tmp_path / "corrupt.shmfb")
+    with shmfb.Writer(path, 32, 32, "rgba", audio_rate=48000, heartbeat_timeout_ms=60000) as w:
+        w.send(np.zeros((32, 32, 4), np.uint8))
+        with open(path, "r+b") as f:  # the producer's state word (docs/FORMAT.md): undefined 7
+            f.seek(256)
+            f.write(struct.pack("<I", 7))
+        for args in (("info", path), ("info", path, "--json")):
+            mine, theirs = py(*args), c(*args)
+            assert (mine.returncode, mine.stderr) == (theirs.returncode, theirs.stderr) == (1, mine.stderr)
+            assert "state word 7" in mine.stderr
+            if "--json" in args:
+                d, e = json.loads(mine.stdout), json.loads(theirs.stdout)
+                d.pop("now_ns"), e.pop("now_ns")
+                assert d == e and d["state"] == "corrupt" and "published" not in d
+            else:
+                assert mine.stdout == theirs.stdout and "published" not in mine.stdout
 
 
 def test_errors_are_one_line_with_the_clis_status(name):
