@@ -181,7 +181,8 @@ DEPS_GST := libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-to
 	iproute2
 DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev \
 	python3 python3-numpy python3-pytest \
-	$(DEPS_GST)
+	$(DEPS_GST) \
+	libiceoryx-binding-c-dev iceoryx
 deps:
 	$(Q)sh mk/need-packages.sh $(DEPS_BUILD)
 deps-test:
@@ -331,6 +332,20 @@ GST_PLUGIN := $(BUILD)/gst/libgstshmfb.so
 GST_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard gst/*.c))
 GST_PLUGINDIR ?= $(LIBDIR)/gstreamer-1.0
 GST_TEST_BINS := $(BUILD)/tests/gst_harness $(BUILD)/tests/gst_tool
+# shmfb bench's iceoryx peer (zero-copy section): its own program, built when
+# the C binding is installed (libiceoryx-binding-c-dev); nothing else links it.
+ICEORYX_INC := $(firstword $(wildcard /usr/include/iceoryx/v*/iceoryx_binding_c/api.h))
+ifneq ($(and $(ICEORYX_INC),$(filter posix,$(PLATFORM))),)
+BENCH_ICEORYX_PEER := $(BIN)/shmfb-bench-iceoryx
+programs: $(BENCH_ICEORYX_PEER)
+$(OBJ)/bench-peers/iceoryx_peer.o: core/cli/bench/peers/iceoryx_peer.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -isystem $(patsubst %/iceoryx_binding_c/api.h,%,$(ICEORYX_INC)) -c -o $@ $<
+$(BENCH_ICEORYX_PEER): $(OBJ)/bench-peers/iceoryx_peer.o
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS) -o $@ $< -liceoryx_binding_c
+endif
+
 # shmfb bench's GStreamer peer (paced delivery): a program of its own, so that
 # neither the library nor the shmfb command links GStreamer.
 BENCH_GST_PEER := $(BIN)/shmfb-bench-gst

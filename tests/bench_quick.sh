@@ -51,7 +51,8 @@ ls /dev/shm/shmfb-bench-"$pid"-* >/dev/null 2>&1 && fail "mapping names left in 
 pid=
 jq -e . "$J" >/dev/null || fail "JSON does not parse"
 grep -q '^shmfb bench: latency' "$DIR/progress" || fail "no progress on stderr"
-for s in '1. latency' '2. throughput' '3. readers' '4. peers' '5. copy-on-write' '6. paced delivery' 'targets'; do
+for s in '1. latency' '2. throughput' '3. readers' '4. peers' '5. copy-on-write' '6. paced delivery' \
+	'7. zero-copy' 'targets'; do
 	grep -q "$s" "$DIR/table" || fail "table lacks '$s'"
 done
 
@@ -164,6 +165,12 @@ check "$D as \$all | all(\$all[]; . as \$r | .rate_fps == 60 or any(\$all[]; .tr
 check "$D as \$all | all(.delivery.lossless[]; . as \$l | .max_fps == ([\$all[] | select(.transport == \$l.transport and
 	.readers == \$l.readers and .width == \$l.width and .format == \$l.format and .lossless) | .rate_fps] + [0] | max))" \
 	"lossless rate is the highest lossless run"
+
+# Zero-copy: shmfb with 1 and 4 subscribers (iceoryx is not in --quick: it says so).
+check '[.zerocopy.runs[] | select(.transport == "shmfb") | .subscribers] == [1,4]' "zerocopy shmfb rows"
+check 'all(.zerocopy.runs[]; .ran and .fps > 0 and .fps <= .writer_fps * 1.05 and .latency.frames > 0 and
+	.latency.p50_ns <= .latency.p99_ns and .fps_spread.rounds >= 5)' "zerocopy rows measured"
+check '(.zerocopy.note | test("iceoryx"))' "zerocopy says what it did with iceoryx"
 
 # The picture.
 svg=$(q .svg)

@@ -56,7 +56,7 @@ static const struct {
 	 "  --json FILE         write the results as JSON (keys: docs/PERFORMANCE.md)\n"
 	 "  --svg FILE          latency histogram picture (default: FILE.svg beside --json)\n"
 	 "  --sections LIST     run only some of: latency,throughput,readers,peers,writecopy,\n"
-	 "                      delivery\n"
+	 "                      delivery,zerocopy\n"
 	 "  --quick             a few seconds, to prove it works (numbers are rough)\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -31,6 +31,19 @@ const char *bench_next_name(const bench_opts *o, char *buf, size_t size)
 	return buf;
 }
 
+int bench_wait_count(_Atomic uint32_t *v, uint32_t want, int64_t timeout_ns)
+{
+	uint64_t end = shmfb_now_ns() + (uint64_t)timeout_ns;
+	/* acquire: pairs with the other process's release store or add of the
+	 * counter; what it did before (mapping made, reader opened) is visible. */
+	while (atomic_load_explicit(v, memory_order_acquire) < want) {
+		if (shmfb_now_ns() > end)
+			return -1;
+		bench_sleep_ns(100000);
+	}
+	return 0;
+}
+
 void bench_spin_ns(uint64_t ns)
 {
 	uint64_t end = shmfb_now_ns() + ns;
@@ -85,7 +98,8 @@ static int parse_size(const char *s, uint32_t *w, uint32_t *h)
 
 static int parse_sections(const char *s, unsigned *out)
 {
-	static const char *names[] = {"latency", "throughput", "readers", "peers", "writecopy", "delivery"};
+	static const char *names[] = {"latency", "throughput", "readers", "peers", "writecopy", "delivery",
+				      "zerocopy"};
 	*out = 0;
 	while (*s) {
 		size_t len = strcspn(s, ",");
@@ -150,7 +164,7 @@ static int parse_options(int argc, char **argv, bench_opts *o)
 		} else if (!strcmp(a, "--sections")) {
 			if (parse_sections(val, &o->sections) < 0)
 				return app_fail(2, "bench: --sections '%s': want a comma list of latency, "
-						   "throughput, readers, peers, writecopy, delivery", val);
+						   "throughput, readers, peers, writecopy, delivery, zerocopy", val);
 		} else if (!strcmp(a, "--json")) {
 			o->json_path = val;
 		} else if (!strcmp(a, "--svg")) {
@@ -248,6 +262,8 @@ int cmd_bench(int argc, char **argv)
 		failed |= bench_writecopy(&o, &res);
 	if (o.sections & BENCH_SEC_DELIVERY)
 		failed |= bench_delivery(&o, &res);
+	if (o.sections & BENCH_SEC_ZEROCOPY)
+		failed |= bench_zerocopy(&o, &res);
 	res.elapsed_s = (double)(shmfb_now_ns() - t0) / 1e9;
 	res.machine.load_end = bench_loadavg();
 	res.machine.steal_share = bench_steal_share(&res.machine.at_start);

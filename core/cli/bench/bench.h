@@ -115,7 +115,8 @@ enum {
 	BENCH_SEC_PEERS = 1u << 3,
 	BENCH_SEC_WRITECOPY = 1u << 4,
 	BENCH_SEC_DELIVERY = 1u << 5,
-	BENCH_SEC_ALL = 63u,
+	BENCH_SEC_ZEROCOPY = 1u << 6,
+	BENCH_SEC_ALL = 127u,
 };
 
 /* ---------------------------------------------------------------- results */
@@ -202,6 +203,18 @@ typedef struct bench_delivery_run {
 	char note[128];
 } bench_delivery_run;
 
+/* Zero-copy hand-off beside iceoryx (zerocopy.c). */
+enum { ZC_SHMFB, ZC_ICEORYX };
+typedef struct bench_zc_row {
+	uint32_t transport, subscribers;
+	int ran;
+	bench_lat lat;     /* paced at 240 f/s: publish -> subscriber holds the frame */
+	double fps;        /* unpaced: frames/s the slowest subscriber took (median round) */
+	bench_spread fps_spread;
+	double writer_fps; /* unpaced: frames/s published */
+	char note[128];
+} bench_zc_row;
+
 typedef struct bench_machine {
 	int cpus;
 	char cpu_model[96];
@@ -238,6 +251,9 @@ typedef struct bench_results {
 	bench_cow_result writecopy;
 	bench_delivery_run delivery[BENCH_DL_RUNS];
 	uint32_t delivery_count;
+	bench_zc_row zc[4];
+	uint32_t zc_count;
+	char zc_note[160];
 	double elapsed_s;
 	char svg_written[4096];
 } bench_results;
@@ -251,6 +267,9 @@ int bench_readers(const bench_opts *o, bench_results *res);
 int bench_peers(const bench_opts *o, bench_results *res);
 int bench_writecopy(const bench_opts *o, bench_results *res);
 int bench_delivery(const bench_opts *o, bench_results *res);
+int bench_zerocopy(const bench_opts *o, bench_results *res);
+void bench_zerocopy_table(FILE *f, const bench_results *r);
+void bench_zerocopy_json(FILE *f, const bench_results *r);
 /* 1 when every reader of the run received at least 99.9 % of the frames due. */
 int bench_delivery_lossless(const bench_delivery_run *run);
 void bench_delivery_table(FILE *f, const bench_results *r);
@@ -274,6 +293,8 @@ double bench_writecopy_one_percent(const bench_results *r);
 void bench_report_table(FILE *f, const bench_opts *o, const bench_results *res);
 /* {"frames": .., "min_ns": .., "p50_ns": .., ...} */
 void bench_json_lat(FILE *f, const bench_lat *l);
+/* {"median": .., "min": .., "max": .., "rounds": .., "unstable": .., "why": ".."} */
+void bench_json_spread(FILE *f, const bench_spread *s);
 /* What may distort the run (load, CPU frequency, steal, huge pages, memory): two lines. */
 void bench_report_environment(FILE *f, const bench_machine *m);
 int bench_report_json(const char *path, const bench_opts *o, const bench_results *res);
@@ -283,6 +304,8 @@ int bench_svg_write(const char *path, const bench_opts *o, const bench_results *
 void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "<base>-<n>": a fresh mapping name for one run. */
 const char *bench_next_name(const bench_opts *o, char *buf, size_t size);
+/* Sleeps in 0.1 ms steps until *v >= want (0), or timeout_ns passes (-1). */
+int bench_wait_count(_Atomic uint32_t *v, uint32_t want, int64_t timeout_ns);
 /* Busy-waits for ns nanoseconds. */
 void bench_spin_ns(uint64_t ns);
 /*
@@ -323,6 +346,8 @@ int bench_spawn(bench_child *c, uint64_t cpus, int (*fn)(void *), void *arg);
 /* Exit status, 128+signal, or -1 after timeout_ms (the child is killed then). */
 int bench_join(bench_child *c, int timeout_ms);
 void bench_kill(bench_child *c);
+/* SIGTERM, then SIGKILL if it has not exited within timeout_ms; reaped. */
+void bench_terminate(bench_child *c, int timeout_ms);
 
 /* Names "<base>-0" .. "<base>-<count-1>" are removed on an interrupt. */
 void bench_cleanup_names(const char *base, uint32_t count);

@@ -90,18 +90,6 @@ static int is_shmfb(uint32_t t)
 	return t == T_SHMFB_NEXT || t == T_SHMFB_LATEST;
 }
 
-static int wait_count(_Atomic uint32_t *v, uint32_t want)
-{
-	uint64_t end = shmfb_now_ns() + READY_TIMEOUT_NS;
-	/* acquire: pairs with the other processes' release stores and adds. */
-	while (atomic_load_explicit(v, memory_order_acquire) < want) {
-		if (shmfb_now_ns() > end)
-			return -1;
-		bench_sleep_ns(200000);
-	}
-	return 0;
-}
-
 static void sleep_until(uint64_t t)
 {
 	uint64_t now = shmfb_now_ns();
@@ -183,7 +171,7 @@ static int dl_writer(void *arg)
 		bench_fill(src, n, 11);
 		/* release: pairs with the readers' acquire; the mapping exists. */
 		atomic_store_explicit(&c->writer_ready, 1, memory_order_release);
-		if (wait_count(&c->readers_ready, c->readers) < 0) {
+		if (bench_wait_count(&c->readers_ready, c->readers, READY_TIMEOUT_NS) < 0) {
 			snprintf(c->err, sizeof c->err, "delivery: the readers did not start");
 			rc = 1;
 		} else {
@@ -192,7 +180,7 @@ static int dl_writer(void *arg)
 	}
 	if (w) {
 		/* Readers drain what is held before the name goes (bounded by their end). */
-		wait_count(&c->readers_done, c->readers);
+		bench_wait_count(&c->readers_done, c->readers, READY_TIMEOUT_NS);
 		shmfb_writer_close(w);
 	}
 	for (uint32_t k = 0; k < c->readers; k++)
@@ -265,14 +253,14 @@ static int dl_reader(void *arg)
 		bench_chan_keep_reader(ch);
 	}
 	uint8_t *dst = bench_alloc_faulted(n, 0);
-	/* relaxed: wait_count's acquire load already saw the value. */
-	if (!dst || wait_count(&c->writer_ready, 1) < 0 ||
+	/* relaxed: bench_wait_count's acquire load already saw the value. */
+	if (!dst || bench_wait_count(&c->writer_ready, 1, READY_TIMEOUT_NS) < 0 ||
 	    atomic_load_explicit(&c->writer_ready, memory_order_relaxed) != 1 ||
 	    (is_shmfb(c->transport) && shmfb_open(c->name, &r) < 0)) {
 		bench_free(dst, n);
 		return 1;
 	}
-	/* release: pairs with the writer's acquire in wait_count; we are open. */
+	/* release: pairs with the writer's acquire in bench_wait_count; we are open. */
 	atomic_fetch_add_explicit(&c->readers_ready, 1, memory_order_release);
 	if (r)
 		shmfb_loop(c, r, dst, n, &mine, c->transport == T_SHMFB_NEXT);

@@ -232,3 +232,48 @@ void bench_delivery_json(FILE *f, const bench_results *r)
 	}
 	fprintf(f, "\n    ]\n  },\n");
 }
+
+/* ------------------------------------------------ section 7: zero-copy */
+
+static const char *zc_key[] = {[ZC_SHMFB] = "shmfb", [ZC_ICEORYX] = "iceoryx"};
+static const char *zc_label[] = {[ZC_SHMFB] = "shmfb (futex wait)", [ZC_ICEORYX] = "iceoryx (WaitSet)"};
+
+void bench_zerocopy_table(FILE *f, const bench_results *r)
+{
+	fprintf(f, "\n7. zero-copy hand-off, 1920x1080 rgba written in place and published; subscribers take the\n"
+		   "   frame without copying.  latency: publish -> subscriber holds it, paced at 240 f/s;\n"
+		   "   f/s: unpaced, what the slowest subscriber took and what the writer published\n");
+	fprintf(f, "   %-20s %5s %10s %10s %10s %12s\n", "", "subs", "p50 us", "p99 us", "sub f/s", "writer f/s");
+	for (uint32_t i = 0; i < r->zc_count; i++) {
+		const bench_zc_row *z = &r->zc[i];
+		if (!z->ran) {
+			fprintf(f, "   %-20s %5u failed: %s\n", zc_label[z->transport], z->subscribers, z->note);
+			continue;
+		}
+		fprintf(f, "   %-20s %5u %10.1f %10.1f %10.0f %12.0f   (sub f/s %.0f..%.0f)\n", zc_label[z->transport],
+			z->subscribers, (double)z->lat.p50 / 1e3, (double)z->lat.p99 / 1e3, z->fps, z->writer_fps,
+			z->fps_spread.min, z->fps_spread.max);
+	}
+	if (r->zc_note[0])
+		fprintf(f, "   %s\n", r->zc_note);
+}
+
+void bench_zerocopy_json(FILE *f, const bench_results *r)
+{
+	fprintf(f, "  \"zerocopy\": {\"note\": ");
+	app_json_string(f, r->zc_note);
+	fprintf(f, ", \"runs\": [\n");
+	for (uint32_t i = 0; i < r->zc_count; i++) {
+		const bench_zc_row *z = &r->zc[i];
+		fprintf(f, "    {\"transport\": \"%s\", \"subscribers\": %u, \"ran\": %s, \"fps\": %.1f, "
+			   "\"writer_fps\": %.1f, \"latency\": ", zc_key[z->transport], z->subscribers,
+			z->ran ? "true" : "false", z->fps, z->writer_fps);
+		bench_json_lat(f, &z->lat);
+		fprintf(f, ", \"fps_spread\": ");
+		bench_json_spread(f, &z->fps_spread);
+		fprintf(f, ", \"note\": ");
+		app_json_string(f, z->note);
+		fprintf(f, "}%s\n", i + 1 < r->zc_count ? "," : "");
+	}
+	fprintf(f, "  ]},\n");
+}

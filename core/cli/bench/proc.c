@@ -258,6 +258,14 @@ void bench_kill(bench_child *c)
 	c->pid = 0;
 }
 
+void bench_terminate(bench_child *c, int timeout_ms)
+{
+	if (c->pid <= 0)
+		return;
+	kill((pid_t)c->pid, SIGTERM);
+	bench_join(c, timeout_ms); /* kills it on timeout */
+}
+
 void bench_cleanup_names(const char *base, uint32_t count)
 {
 	/* relaxed: the handler then ignores cleanup_base, which changes next. */

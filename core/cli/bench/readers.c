@@ -55,26 +55,13 @@ struct rd_args {
 	uint32_t id;
 };
 
-static int wait_until(_Atomic uint32_t *v, uint32_t want, int64_t timeout_ns)
-{
-	uint64_t end = shmfb_now_ns() + (uint64_t)timeout_ns;
-	/* acquire: pairs with the release store or add of the counter; what the
-	 * other process did before (mapping made, reader opened) is visible. */
-	while (atomic_load_explicit(v, memory_order_acquire) < want) {
-		if (shmfb_now_ns() > end)
-			return -1;
-		bench_sleep_ns(100000);
-	}
-	return 0;
-}
-
 static int rd_writer(void *arg)
 {
 	struct rd_args *a = arg;
 	struct rd_ctl *c = a->ctl;
 	shmfb_writer *w;
 	if (bench_create_writer(a->o, c->name, "readers", c->err, sizeof c->err, &w) < 0) {
-		/* release: pairs with the readers' acquire in wait_until; err is set. */
+		/* release: pairs with the readers' acquire in bench_wait_count; err is set. */
 		atomic_store_explicit(&c->writer_ready, 2, memory_order_release);
 		return 1;
 	}
@@ -88,10 +75,10 @@ static int rd_writer(void *arg)
 		return 1;
 	}
 	bench_fill(src, n, 7);
-	/* release: pairs with the readers' acquire in wait_until; the name exists. */
+	/* release: pairs with the readers' acquire in bench_wait_count; the name exists. */
 	atomic_store_explicit(&c->writer_ready, 1, memory_order_release);
 	int rc = 0;
-	if (wait_until(&c->readers_ready, c->readers, 10 * SHMFB_SEC) < 0) {
+	if (bench_wait_count(&c->readers_ready, c->readers, 10 * SHMFB_SEC) < 0) {
 		/* relaxed: only a count for the message. */
 		uint32_t started = atomic_load_explicit(&c->readers_ready, memory_order_relaxed);
 		snprintf(c->err, sizeof c->err, "readers: only %u of %u readers started", started,
@@ -170,8 +157,8 @@ static int rd_reader(void *arg)
 	static struct rd_slot mine;
 	struct rd_slot *s = &mine;
 	shmfb_reader *r = NULL;
-	/* relaxed: set once, and wait_until's acquire load already saw it set. */
-	if (wait_until(&c->writer_ready, 1, 10 * SHMFB_SEC) < 0 ||
+	/* relaxed: set once, and bench_wait_count's acquire load already saw it set. */
+	if (bench_wait_count(&c->writer_ready, 1, 10 * SHMFB_SEC) < 0 ||
 	    atomic_load_explicit(&c->writer_ready, memory_order_relaxed) != 1 ||
 	    shmfb_open(c->name, &r) < 0) {
 		/* relaxed: a count; nothing is published with it. */
@@ -187,7 +174,7 @@ static int rd_reader(void *arg)
 		return 1;
 	}
 	memset(s, 0, sizeof *s); /* touched now, not while measuring */
-	/* release: pairs with the writer's acquire in wait_until; we are open. */
+	/* release: pairs with the writer's acquire in bench_wait_count; we are open. */
 	atomic_fetch_add_explicit(&c->readers_ready, 1, memory_order_release);
 	/* Faults are counted from the first frame in the window: by then the code and
 	 * stack this process runs per frame are mapped (a fork maps them lazily). */

@@ -297,6 +297,8 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 		bench_writecopy_table(f, r);
 	if (o->sections & BENCH_SEC_DELIVERY)
 		bench_delivery_table(f, r);
+	if (o->sections & BENCH_SEC_ZEROCOPY)
+		bench_zerocopy_table(f, r);
 	target t[16];
 	int n = targets(o, r, t);
 	fprintf(f, "\ntargets%s:\n", o->quick ? " (quick mode: rough numbers)" : "");
@@ -329,7 +331,7 @@ void bench_json_lat(FILE *f, const bench_lat *l)
 }
 
 /* {"median": .., "min": .., "max": .., "rounds": .., "unstable": .., "why": ".."} */
-static void json_spread(FILE *f, const bench_spread *s)
+void bench_json_spread(FILE *f, const bench_spread *s)
 {
 	fprintf(f, "{\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, \"rounds\": %u, \"unstable\": %s, \"why\": ",
 		s->median, s->min, s->max, s->rounds, s->unstable ? "true" : "false");
@@ -396,7 +398,7 @@ static void json_throughput(FILE *f, const bench_results *r)
 			c->memcpy3_gbps, ratio(c->publish_gbps, c->memcpy3_gbps), c->memcpy_thp_gbps);
 		for (int m = 0; m < COPY_METHODS; m++) {
 			fprintf(f, "%s\"%s\": ", m ? ", " : "", method_name[m]);
-			json_spread(f, &c->gbps[m]);
+			bench_json_spread(f, &c->gbps[m]);
 		}
 		fprintf(f, "}}%s\n", i + 1 < r->copy_rows ? "," : "");
 	}
@@ -404,9 +406,9 @@ static void json_throughput(FILE *f, const bench_results *r)
 		   "\"reader_huge_pages\": %s,\n    \"zero_copy_spread_ns\": ",
 		r->zero_copy_ns, r->futex_wake_ns, (unsigned long long)r->publish_faults,
 		r->thp_kept ? "true" : "false");
-	json_spread(f, &r->zero_copy_spread);
+	bench_json_spread(f, &r->zero_copy_spread);
 	fprintf(f, ", \"futex_wake_spread_ns\": ");
-	json_spread(f, &r->futex_wake_spread);
+	bench_json_spread(f, &r->futex_wake_spread);
 	fprintf(f, "\n  },\n");
 }
 
@@ -429,7 +431,7 @@ static void json_readers(FILE *f, const bench_results *r)
 		for (uint32_t k = 0; k < run->readers; k++)
 			fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)run->reader_p99_ns[k]);
 		fprintf(f, "], \"writer_fps_spread\": ");
-		json_spread(f, &run->writer_spread);
+		bench_json_spread(f, &run->writer_spread);
 		fprintf(f, ", \"copies_torn\": %llu, \"copies_lapped\": %llu}%s\n",
 			(unsigned long long)run->torn, (unsigned long long)run->gave_up,
 			i + 1 < r->reader_run_count ? "," : "");
@@ -448,7 +450,7 @@ static void json_peers(FILE *f, const bench_results *r)
 			p->writer_fps, ratio(sh->fps, p->fps), ratio(sh->writer_fps, p->writer_fps));
 		bench_json_lat(f, &p->lat);
 		fprintf(f, ", \"fps_spread\": ");
-		json_spread(f, &p->fps_spread);
+		bench_json_spread(f, &p->fps_spread);
 		fprintf(f, ", \"note\": ");
 		app_json_string(f, p->note);
 		fprintf(f, "}%s\n", i + 1 < PEERS ? "," : "");
@@ -490,6 +492,7 @@ int bench_report_json(const char *path, const bench_opts *o, const bench_results
 	json_peers(f, r);
 	bench_writecopy_json(f, r);
 	bench_delivery_json(f, r);
+	bench_zerocopy_json(f, r);
 	json_targets(f, o, r);
 	fprintf(f, "  \"svg\": ");
 	app_json_string(f, r->svg_written);

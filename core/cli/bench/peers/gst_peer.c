@@ -32,6 +32,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "peer.h"
+
 #define MAX_READERS 4
 #define GRACE_NS 100000000ull
 #define MAX_FRAMES 100000
@@ -52,22 +54,6 @@ static struct {
 	GMutex lock;
 	int connected;
 } g;
-
-static guint64 now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (guint64)ts.tv_sec * 1000000000ull + (guint64)ts.tv_nsec;
-}
-
-static void sleep_until(guint64 t)
-{
-	guint64 n = now_ns();
-	if (t > n) {
-		struct timespec ts = {(time_t)((t - n) / 1000000000ull), (long)((t - n) % 1000000000ull)};
-		nanosleep(&ts, NULL);
-	}
-}
 
 /* This thread onto the first CPU (writer) or onto the others (readers). */
 static void pin_self(int writer)
@@ -106,7 +92,7 @@ static GstFlowReturn on_sample(GstAppSink *sink, gpointer data)
 	if (b && gst_buffer_map(b, &m, GST_MAP_READ)) {
 		gsize n = m.size < r->size ? m.size : r->size;
 		memcpy(r->buf, m.data, n);
-		guint64 t = now_ns(), stamp[2] = {0, 0};
+		guint64 t = peer_now_ns(), stamp[2] = {0, 0};
 		gst_buffer_unmap(b, &m);
 		if (n >= sizeof stamp)
 			memcpy(stamp, r->buf, sizeof stamp);
@@ -259,15 +245,15 @@ int main(int argc, char **argv)
 	guint64 period = rate > 0 ? (guint64)(1e9 / rate) : 0, win = (guint64)(window * 1e9);
 	guint64 due_n = period ? win / period : 0, sent = 0, lag = 0;
 	g_mutex_lock(&g.lock);
-	g.t0 = now_ns() + 20000000ull;
+	g.t0 = peer_now_ns() + 20000000ull;
 	g.end = g.t0 + win + GRACE_NS;
 	g_mutex_unlock(&g.lock);
 	for (guint64 i = 0;; i++) {
 		guint64 due = g.t0 + i * period;
 		if (period && i >= due_n)
 			break;
-		sleep_until(due); /* unpaced: only the first frame waits, for t0 */
-		guint64 t = now_ns();
+		peer_sleep_until(due); /* unpaced: only the first frame waits, for t0 */
+		guint64 t = peer_now_ns();
 		if (t > g.end || (!period && t - g.t0 >= win))
 			break;
 		if (t > due && t - due > lag)
@@ -282,7 +268,7 @@ int main(int argc, char **argv)
 			break;
 		sent++;
 	}
-	sleep_until(g.end);
+	peer_sleep_until(g.end);
 	FILE *f = fopen(out, "w");
 	if (!f)
 		return 1;
