@@ -26,7 +26,7 @@ trap 'exit 1' INT TERM
 # display set later for one test (the viewer's window) may not get windows.
 # tests/tools/viewer_env.sh uses this one under Wine (SHMFB_WINE_DISPLAY).
 if command -v Xvfb >/dev/null 2>&1; then
-	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WINEPREFIX/display" >/dev/null 2>&1 &
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$WINEPREFIX/display" >/dev/null 2>&1 &
 	XVFB_PID=$!
 	i=0
 	while [ ! -s "$WINEPREFIX/display" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

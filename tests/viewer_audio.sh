@@ -27,6 +27,7 @@ n=$(new_name tone)
 	--audio-format s16 "$n" >"$TMP/p1.log" 2>&1 &
 P=$!
 track $P
+wait_name "$n"
 SDL_DISKAUDIOFILE="$TMP/tone.raw" "$VIEWER" --headless --timeout 3 --stats-json "$TMP/tone.json" \
 	"$n" >"$TMP/v1.out" 2>"$TMP/v1.err" || { cat "$TMP/v1.err"; fail "viewer of a tone"; }
 kill $P
@@ -70,6 +71,7 @@ n=$(new_name sync)
 "$PRODUCER" --size 320x240 --fps 30 --pattern bars --av-sync --audio tone=1000 "$n" >"$TMP/p2.log" 2>&1 &
 P=$!
 track $P
+wait_name "$n"
 SDL_DISKAUDIOFILE="$TMP/sync.raw" "$VIEWER" --headless --timeout 4.5 --stats-json "$TMP/sync.json" \
 	"$n" >/dev/null 2>"$TMP/v2.err" || { cat "$TMP/v2.err"; fail "viewer of --av-sync"; }
 kill $P
@@ -93,6 +95,7 @@ n=$(new_name quiet)
 "$PRODUCER" --size 160x120 --fps 30 --audio tone "$n" >/dev/null 2>&1 &
 P=$!
 track $P
+wait_name "$n"
 SDL_DISKAUDIOFILE="$TMP/off.raw" "$VIEWER" --headless --no-audio --timeout 1 --stats-json "$TMP/off.json" \
 	"$n" >/dev/null 2>"$TMP/v3.err" || { cat "$TMP/v3.err"; fail "viewer --no-audio"; }
 kill $P
@@ -103,6 +106,7 @@ n=$(new_name mute)
 "$PRODUCER" --size 160x120 --fps 30 "$n" >/dev/null 2>&1 &
 P=$!
 track $P
+wait_name "$n"
 SDL_DISKAUDIOFILE="$TMP/none.raw" "$VIEWER" --headless --timeout 1 --stats-json "$TMP/none.json" \
 	"$n" >/dev/null 2>"$TMP/v4.err" || { cat "$TMP/v4.err"; fail "viewer of a producer without audio"; }
 kill $P
@@ -115,6 +119,7 @@ n=$(new_name regen)
 "$PRODUCER" --size 160x120 --fps 30 --audio tone=440 "$n" >/dev/null 2>&1 &
 P=$!
 track $P
+wait_name "$n"
 SDL_DISKAUDIOFILE="$TMP/regen.raw" "$VIEWER" --headless --timeout 4 --stats-json "$TMP/regen.json" \
 	"$n" >/dev/null 2>"$TMP/v5.err" &
 V=$!

@@ -35,6 +35,7 @@ n=$(new_name statsline)
 "$PRODUCER" --size 160x120 --fps 25 "$n" >/dev/null 2>&1 &
 P=$!
 track $P
+wait_name "$n" # the 2.5 s are for the viewer, not for the producer's start
 "$VIEWER" --headless --stats --timeout 2.5 "$n" >"$TMP/st.out" 2>"$TMP/st.err" ||
 	{ cat "$TMP/st.err"; fail "--timeout with a producer should end with status 0"; }
 kill $P

@@ -22,13 +22,8 @@ if [ -e "$SHMFB_BIN/shmfb.exe" ]; then
 	: "${RUNNER:?the Windows build runs through mk/wine-test.sh}"
 	[ -e "$SHMFB_BIN/shmfb-viewer.exe" ] || { echo "skip: no shmfb-viewer.exe (no SDL2 for mingw)"; rm -rf "$TMP"; exit 77; }
 	mkdir "$TMP/bin"
-	# Windows programs have no DISPLAY: under Wine it is how Wine's desktop
-	# reaches X, and that desktop keeps the display of the program that
-	# started it.  So each gets the run's display (mk/wine-test.sh), also
-	# in the tests that unset DISPLAY for the Linux viewer's sake.
 	for _p in shmfb shmfb-producer shmfb-viewer; do
-		printf '#!/bin/sh\n[ -n "$SHMFB_WINE_DISPLAY" ] && export DISPLAY="$SHMFB_WINE_DISPLAY"\nexec %s "%s" "$@"\n' \
-			"$RUNNER" "$SHMFB_BIN/$_p.exe" >"$TMP/bin/$_p"
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$RUNNER" "$SHMFB_BIN/$_p.exe" >"$TMP/bin/$_p"
 		chmod +x "$TMP/bin/$_p"
 	done
 	SHMFB_BIN="$TMP/bin"
@@ -184,6 +179,17 @@ wait_free() {
 	while "$SHMFB" info "$1" >/dev/null 2>&1; do
 		_i=$((_i + 1))
 		[ $_i -gt 50 ] && fail "$1 is still taken after its producer died"
+		sleep 0.1
+	done
+}
+
+# wait_name NAME: until NAME's producer has created it (10 s; a Windows
+# program under Wine takes a second or more to start on a loaded machine).
+wait_name() {
+	_i=0
+	until "$SHMFB" info "$1" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && fail "$1 never appeared"
 		sleep 0.1
 	done
 }
