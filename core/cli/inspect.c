@@ -26,6 +26,27 @@ static double ms_ago(uint64_t now, uint64_t t)
 	return t && now >= t ? (double)(now - t) / 1e6 : -1.0;
 }
 
+enum arg_kind { ARG_OPERAND, ARG_FLAG, ARG_END_OF_OPTIONS, ARG_UNKNOWN };
+
+/*
+ * What argument s is to command cmd, whose one option is `flag`.  After
+ * "--" (*ended) every argument is an operand, and "-" always is one.
+ * ARG_UNKNOWN comes after the usage error is said.
+ */
+static enum arg_kind one_flag_arg(const char *cmd, const char *flag, const char *s, int *ended)
+{
+	if (*ended || s[0] != '-' || !s[1])
+		return ARG_OPERAND;
+	if (!strcmp(s, "--")) {
+		*ended = 1;
+		return ARG_END_OF_OPTIONS;
+	}
+	if (!strcmp(s, flag))
+		return ARG_FLAG;
+	app_fail(2, "%s: unknown option '%s' (try shmfb %s --help)", cmd, s, cmd);
+	return ARG_UNKNOWN;
+}
+
 /*
  * `live` 0: a live field is corrupt (or the mapping truncated).  Then only
  * the validated write-once fields are described: the live ones (published
@@ -138,15 +159,14 @@ int cmd_info(int argc, char **argv)
 	int json = 0, ended = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
-		if (!ended && !strcmp(s, "--"))
-			ended = 1;
-		else if (!ended && !strcmp(s, "--json"))
+		enum arg_kind k = one_flag_arg("info", "--json", s, &ended);
+		if (k == ARG_UNKNOWN)
+			return 2;
+		if (k == ARG_FLAG)
 			json = 1;
-		else if (!ended && s[0] == '-' && s[1])
-			return app_fail(2, "info: unknown option '%s' (try shmfb info --help)", s);
-		else if (name)
+		else if (k == ARG_OPERAND && name)
 			return app_fail(2, "info: one NAME only (got '%s' and '%s')", name, s);
-		else
+		else if (k == ARG_OPERAND)
 			name = s;
 	}
 	if (!name)
@@ -272,15 +292,12 @@ int cmd_rm(int argc, char **argv)
 	int dead = 0, names = 0, ended = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
-		if (!ended && !strcmp(s, "--"))
-			ended = 1;
-		else if (!ended && !strcmp(s, "--dead"))
-			dead = 1;
-		else if (!ended && s[0] == '-' && s[1])
-			return app_fail(2, "rm: unknown option '%s' (try shmfb rm --help)", s);
-		else if (cli_check_name("rm", s))
+		enum arg_kind k = one_flag_arg("rm", "--dead", s, &ended);
+		if (k == ARG_UNKNOWN || (k == ARG_OPERAND && cli_check_name("rm", s)))
 			return 2;
-		else
+		if (k == ARG_FLAG)
+			dead = 1;
+		else if (k == ARG_OPERAND)
 			argv[++names] = argv[i]; /* the names, in order, from argv[1] */
 	}
 	if (dead)
