@@ -43,7 +43,9 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	struct run r = {.o = &o};
-	shmfb_layout_compute(o.writer.width, o.writer.height, o.writer.format, &r.layout);
+	/* --raw reads frames of the mapping's layout, padded rows included. */
+	shmfb_layout_compute_aligned(o.writer.width, o.writer.height, o.writer.format, o.writer.row_align,
+				     &r.layout);
 	r.pacer.num = o.writer.fps_num;
 	r.pacer.den = o.writer.fps_den;
 	r.pacer.keep_grid = o.audio.av_sync;
@@ -80,7 +82,9 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		app_warn("%s", shmfb_errdetail());
 		r.w = NULL;
-		return finish(&r, &s, a, 1); /* the name's syntax was checked: a usage error is 2 */
+		/* The options were checked, but for whether --raw's colour fits the
+		 * format, which the library judges: SHMFB_EINVAL, a usage error. */
+		return finish(&r, &s, a, rc == SHMFB_EINVAL ? 2 : 1);
 	}
 	/* Video frame 0 and audio sample 0 share one start time (--av-sync relies on it). */
 	uint64_t start = shmfb_now_ns() + 20 * SHMFB_MS;

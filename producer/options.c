@@ -12,6 +12,53 @@
 #include "os.h"
 #include "producer.h"
 
+/*
+ * "  --option ARG        text", the text wrapped at 79 columns with its
+ * lines from column 22 (the layout mk/man.sh reads); an option too long
+ * for its column has the text on the lines below.
+ */
+static void usage_option(FILE *f, const char *option, const char *text)
+{
+	int col = fprintf(f, "  %s", option);
+	while (*text) {
+		if (col >= 22) {
+			fputc('\n', f);
+			col = 0;
+		}
+		col += fprintf(f, "%*s", 22 - col, "");
+		size_t n = strlen(text);
+		if (n > 79 - 22) { /* break at the last space that fits */
+			n = 79 - 22;
+			while (n && text[n] != ' ')
+				n--;
+		}
+		col += fprintf(f, "%.*s", (int)n, text);
+		text += n + (text[n] == ' ');
+	}
+	fputc('\n', f);
+}
+
+/* The colour options: ffmpeg's, with the values app_color_set takes. */
+static void usage_color(FILE *f)
+{
+	static const struct {
+		const char *option, *ffmpeg, *what;
+	} c[] = {
+		{"--colorspace M", "-colorspace", "what the values mean, in ffmpeg's words (default: "
+		 "unspecified): the matrix,"},
+		{"--color-range R", "-color_range", "the range (tv: limited, pc: full),"},
+		{"--color-trc T", "-color_trc", "the transfer,"},
+		{"--color-primaries P", "-color_primaries", "the primaries,"},
+		{"--chroma-sample-location L", "-chroma_sample_location", "nv12, i420, yuyv: the chroma site,"},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char values[200], text[400];
+		app_color_values(c[i].ffmpeg, values, sizeof values);
+		snprintf(text, sizeof text, "%s one of %s", c[i].what, values);
+		usage_option(f, c[i].option, text);
+	}
+}
+
 static void usage(FILE *f)
 {
 	shmfb_writer_options d; /* the library's defaults, where the options start */
@@ -32,6 +79,13 @@ static void usage(FILE *f)
 		"  --hold SECONDS      how long each picture of a slideshow shows (default 5)\n"
 		"  --raw               frames of exactly the mapping's size and format on stdin,\n"
 		"                      e.g. ffmpeg ... -f rawvideo -pix_fmt rgba - | " PROG " --raw NAME\n"
+		"--raw input (docs/PRODUCER.md):\n"
+		"  --row-align N       each row of a plane padded to a multiple of N bytes (a power\n"
+		"                      of two up to %u; 4: GStreamer's raw video), on stdin and in\n"
+		"                      the mapping (default: tight rows, ffmpeg's rawvideo)\n",
+		d.width, d.height, shmfb_pixfmt_name(d.format), d.mode, SHMFB_MAX_ROW_ALIGN);
+	usage_color(f);
+	fprintf(f,
 		"audio (docs/PRODUCER.md):\n"
 		"  --audio tone[=HZ]   a sine at HZ (default 440), half full scale\n"
 		"  --audio wav=FILE    a PCM WAV file (16-bit or float), looped\n"
@@ -43,8 +97,7 @@ static void usage(FILE *f)
 		"other:\n"
 		"  -h, --help          this text\n"
 		"  --                  end of the options: what follows is the NAME\n\n"
-		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n",
-		d.width, d.height, shmfb_pixfmt_name(d.format), d.mode);
+		"Exit status: 0 success, 1 failure at run time, 2 usage error.\n");
 }
 
 /* A whole decimal number without sign; -1 when it is not one or is over max. */
@@ -228,6 +281,36 @@ static int check_audio(struct options *o)
 	return 0;
 }
 
+/* --row-align N: 1 (tight) or a power of two up to SHMFB_MAX_ROW_ALIGN. */
+static int parse_row_align(const char *arg, struct options *o)
+{
+	uint64_t v;
+	if (parse_u64(arg, SHMFB_MAX_ROW_ALIGN, &v) < 0 || v == 0 || (v & (v - 1)))
+		return app_fail(2, "--row-align %s: expected a power of two from 1 to %d", arg, SHMFB_MAX_ROW_ALIGN);
+	o->writer.row_align = (uint32_t)v;
+	snprintf(o->raw_opt, sizeof o->raw_opt, "--row-align");
+	return 0;
+}
+
+/* --colorspace bt709 and the like: ffmpeg's option, with "-" for "_", and its value. */
+static int parse_color(const char *opt, const char *arg, struct options *o)
+{
+	char ffmpeg_opt[40];
+	snprintf(ffmpeg_opt, sizeof ffmpeg_opt, "%s", opt + 1);
+	for (char *c = ffmpeg_opt + 1; *c; c++)
+		*c = *c == '-' ? '_' : *c;
+	int rc = app_color_set(&o->writer.color, ffmpeg_opt, arg);
+	if (rc == -1)
+		return 0; /* not a colour option */
+	if (rc < 0) {
+		char values[200];
+		app_color_values(ffmpeg_opt, values, sizeof values);
+		return app_fail(2, "%s %s: unknown value (ffmpeg's %s values: %s)", opt, arg, ffmpeg_opt, values);
+	}
+	snprintf(o->raw_opt, sizeof o->raw_opt, "%s", opt);
+	return 1;
+}
+
 static int set_source(struct options *o, enum source_kind k, const char *opt)
 {
 	if (o->source_set && o->source != k)
@@ -283,7 +366,10 @@ int options_parse(int argc, char **argv, struct options *o)
 				  !strcmp(opt, "--pattern") || !strcmp(opt, "--image") ||
 				  !strcmp(opt, "--hold") || !strcmp(opt, "--mode") ||
 				  !strcmp(opt, "--audio") || !strcmp(opt, "--audio-rate") ||
-				  !strcmp(opt, "--audio-channels") || !strcmp(opt, "--audio-format");
+				  !strcmp(opt, "--audio-channels") || !strcmp(opt, "--audio-format") ||
+				  !strcmp(opt, "--row-align") || !strcmp(opt, "--colorspace") ||
+				  !strcmp(opt, "--color-range") || !strcmp(opt, "--color-trc") ||
+				  !strcmp(opt, "--color-primaries") || !strcmp(opt, "--chroma-sample-location");
 		if (takes_value && !(v = option_value(argc, argv, &i, opt)))
 			return 2;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -304,6 +390,10 @@ int options_parse(int argc, char **argv, struct options *o)
 			rc = parse_hold(v, o);
 		} else if (!strcmp(opt, "--mode")) {
 			rc = parse_mode(v, o);
+		} else if (!strcmp(opt, "--row-align")) {
+			rc = parse_row_align(v, o);
+		} else if (v && (rc = parse_color(opt, v, o)) != 0) {
+			rc = rc == 1 ? 0 : rc;
 		} else if (!strcmp(opt, "--audio")) {
 			rc = parse_audio(v, o);
 		} else if (!strcmp(opt, "--audio-rate")) {
@@ -344,6 +434,10 @@ int options_parse(int argc, char **argv, struct options *o)
 		return app_fail(2, "%s", shmfb_errdetail());
 	if (o->hold_set && o->source != SOURCE_IMAGE)
 		return app_fail(2, "--hold is only for --image");
+	/* The pattern and pictures are the producer's own: it knows their colour. */
+	if (o->raw_opt[0] && o->source != SOURCE_RAW)
+		return app_fail(2, "%s is only for --raw (the pattern and pictures have the producer's own layout and colour)",
+				o->raw_opt);
 	int rc = check_audio(o);
 	if (rc)
 		return rc;
@@ -354,7 +448,8 @@ int options_parse(int argc, char **argv, struct options *o)
 		return app_fail(2, "--size %ux%u: %s needs an even %s", o->writer.width, o->writer.height,
 			   shmfb_pixfmt_name(o->writer.format), even_w && (o->writer.width & 1) ? "width" : "height");
 	shmfb_layout l;
-	if (shmfb_layout_compute(o->writer.width, o->writer.height, o->writer.format, &l) < 0)
+	if (shmfb_layout_compute_aligned(o->writer.width, o->writer.height, o->writer.format, o->writer.row_align,
+					 &l) < 0)
 		return app_fail(2, "--size %ux%u --format %s: %s", o->writer.width, o->writer.height,
 			   shmfb_pixfmt_name(o->writer.format), shmfb_errdetail());
 	return 0;

@@ -153,8 +153,9 @@ enum source_kind { SOURCE_PATTERN, SOURCE_IMAGE, SOURCE_RAW };
 
 struct options {
 	const char *name;
-	/* Size, format, rate (0/1: as fast as possible), flags, mode; audio
-	 * and colour are filled in from the source at create. */
+	/* Size, format, rate (0/1: as fast as possible), flags, mode, and
+	 * --raw's row alignment and colour; audio, and the colour of the
+	 * producer's own pictures, are filled in from the source at create. */
 	shmfb_writer_options writer;
 	uint64_t frames;           /* 0: no limit */
 	enum source_kind source;
@@ -166,6 +167,7 @@ struct options {
 	int hold_set;
 	struct audio_options audio;
 	int audio_opt_set;         /* some --audio-* option given */
+	char raw_opt[32];          /* an option only --raw takes, when given */
 };
 /*
  * Fills o from the command line: 0, or 2 after a one-line usage error

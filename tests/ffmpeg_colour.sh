@@ -9,7 +9,10 @@
 # back within 2 of (255,0,0) in nv12, i420 and yuyv; told nothing, ffmpeg
 # assumes BT.601 and shows (231,0,1).  rgb24 must stay exact.  A --raw
 # producer, which cannot know its bytes' colour, gives ffmpeg no colour
-# options at all.
+# options at all, unless it is told the colour (--colorspace ...): then
+# shmfb info shows it and cat --info gives it to ffmpeg (ffprobe reads it
+# back), also for input whose rows are padded (--row-align 4), which cat
+# writes tight, as the input was before it was padded.
 TAG=ffcol
 . "$(dirname "$0")/tools/producer_env.sh"
 command -v ffmpeg >/dev/null || { echo "ffmpeg not installed"; exit 77; }
@@ -70,4 +73,39 @@ esac
 exec 3>&-
 wait $pp
 echo "ok: --raw: no colour claimed"
+
+# --raw told its colour, rows padded to 4 bytes (i420 at width 350: luma
+# rows of 350 bytes padded to 352, chroma rows of 175 to 176).
+RW=350 RH=20
+ffmpeg -loglevel error -f lavfi -i "testsrc2=size=${RW}x$RH:rate=30" -frames:v 1 -pix_fmt yuv420p \
+	-f rawvideo -y "$T/tight.raw" || fail "ffmpeg testsrc2"
+# pad ROW PADDED ROWS...: rows of ROW bytes to PADDED bytes, pad bytes 0xAA
+python3 - "$T/tight.raw" "$T/padded.raw" <<'PY' || fail "padding the rows"
+import sys
+data, out, at = open(sys.argv[1], "rb").read(), bytearray(), 0
+for row, padded, rows in ((350, 352, 20), (175, 176, 10), (175, 176, 10)):
+    for _ in range(rows):
+        out += data[at:at + row] + b"\xaa" * (padded - row)
+        at += row
+assert at == len(data)
+open(sys.argv[2], "wb").write(out)
+PY
+"$P" --raw --size ${RW}x$RH --format i420 --fps 0 --keep --row-align 4 --colorspace bt709 \
+	--color-range tv --color-trc bt709 --color-primaries bt470bg --chroma-sample-location left \
+	"$N-b" <"$T/padded.raw" 2>"$T/producer.err" || fail "--raw --row-align 4: $(cat "$T/producer.err")"
+"$S" info --json "$N-b" >"$T/info.json" || fail "info --json of the --raw mapping"
+want='"color": {"matrix": "bt709", "range": "tv", "transfer": "bt709", "primaries": "bt470bg", "chroma_site": "left"}'
+grep -qF "$want" "$T/info.json" || fail "--raw colour: info --json says $(cat "$T/info.json")"
+grep -qF '"planes": [{"offset": 0, "stride": 352, "rows": 20}, {"offset": 7040, "stride": 176, "rows": 10}' \
+	"$T/info.json" || fail "--row-align 4: info --json says $(cat "$T/info.json")"
+info=$("$S" cat "$N-b" --info)
+"$S" cat "$N-b" --frames 1 --timeout 5 >"$T/out.raw" 2>"$T/cat.err" || fail "cat: $(cat "$T/cat.err")"
+cmp "$T/tight.raw" "$T/out.raw" || fail "--row-align 4: cat did not give back the frame before padding"
+# shellcheck disable=SC2086 # the arguments are meant to split
+got=$(ffprobe -v error $info -i "$T/out.raw" -of compact=p=0 \
+	-show_entries stream=color_space,color_range,color_transfer,color_primaries,chroma_location) ||
+	fail "ffprobe refused cat --info's arguments: $info"
+[ "$got" = "color_range=tv|color_space=bt709|color_transfer=bt709|color_primaries=bt470bg|chroma_location=left" ] ||
+	fail "ffmpeg was not given the stated colour: $got (cat --info: $info)"
+echo "ok: --raw --row-align 4 with a stated colour: $info"
 echo "ffmpeg_colour.sh ok"

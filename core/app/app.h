@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "shmfb.h"
+
 #if defined(__GNUC__)
 #define APP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -43,5 +45,24 @@ void app_json_string(FILE *f, const char *s);
  * below it.  0 when n is 0.
  */
 uint64_t app_nearest_rank(uint64_t n, double q);
+
+/* ---- colour in ffmpeg's words (color.c) */
+
+/* One field of a colour description. */
+struct app_color_field {
+	const char *field;  /* "matrix", "range", ... as in docs/FORMAT.md */
+	const char *option; /* ffmpeg's input option: "-colorspace", ... */
+	const char *value;  /* ffmpeg's name of the value; NULL = unspecified */
+};
+#define APP_COLOR_FIELDS 5
+void app_color_fields(const shmfb_color *c, struct app_color_field out[APP_COLOR_FIELDS]);
+/*
+ * Sets the field of c that ffmpeg's option (e.g. "-colorspace") describes
+ * to the value ffmpeg calls name (e.g. "bt709"): 0; -1 when the option is
+ * not one of the five, -2 when the name is not one of its values.
+ */
+int app_color_set(shmfb_color *c, const char *option, const char *name);
+/* The names app_color_set takes for option, ", " between them, into buf. */
+void app_color_values(const char *option, char *buf, size_t n);
 
 #endif

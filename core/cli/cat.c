@@ -53,9 +53,9 @@ static void print_info(const shmfb_info *in)
 	       in->width, in->height);
 	if (in->fps_num)
 		printf(" -framerate %u/%u", in->fps_num, in->fps_den ? in->fps_den : 1);
-	struct cli_color_field c[CLI_COLOR_FIELDS];
-	cli_color_fields(&in->color, c);
-	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
+	struct app_color_field c[APP_COLOR_FIELDS];
+	app_color_fields(&in->color, c);
+	for (int i = 0; i < APP_COLOR_FIELDS; i++)
 		if (c[i].value)
 			printf(" %s %s", c[i].option, c[i].value);
 	printf("\n");

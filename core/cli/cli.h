@@ -36,13 +36,4 @@ int cli_check_name(const char *cmd, const char *name);
 /* Parses a whole decimal number in [min, max]; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* One field of a colour description in ffmpeg's words (color.c). */
-struct cli_color_field {
-	const char *field;  /* "matrix", "range", ... as in docs/FORMAT.md */
-	const char *option; /* ffmpeg's input option: "-colorspace", ... */
-	const char *value;  /* ffmpeg's name of the value; NULL = unspecified */
-};
-#define CLI_COLOR_FIELDS 5
-void cli_color_fields(const shmfb_color *c, struct cli_color_field out[CLI_COLOR_FIELDS]);
-
 #endif

@@ -66,10 +66,10 @@ static void print_text(shmfb_reader *r, const char *name, int live)
 		       in->layout.stride[i], in->layout.rows[i]);
 	if (in->fps_num)
 		printf("rate:       %u/%u fps\n", in->fps_num, in->fps_den);
-	struct cli_color_field c[CLI_COLOR_FIELDS];
-	cli_color_fields(&in->color, c);
+	struct app_color_field c[APP_COLOR_FIELDS];
+	app_color_fields(&in->color, c);
 	printf("colour:    ");
-	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
+	for (int i = 0; i < APP_COLOR_FIELDS; i++)
 		printf("%s %s %s", i ? "," : "", c[i].field, c[i].value ? c[i].value : "unspecified");
 	printf("\n");
 	if (in->audio_rate) {
@@ -117,10 +117,10 @@ static void print_json(shmfb_reader *r, const char *name, int live)
 	for (uint32_t i = 0; i < in->layout.plane_count; i++)
 		printf("%s{\"offset\": %u, \"stride\": %u, \"rows\": %u}", i ? ", " : "",
 		       in->layout.offset[i], in->layout.stride[i], in->layout.rows[i]);
-	struct cli_color_field c[CLI_COLOR_FIELDS];
-	cli_color_fields(&in->color, c);
+	struct app_color_field c[APP_COLOR_FIELDS];
+	app_color_fields(&in->color, c);
 	printf("], \"color\": {");
-	for (int i = 0; i < CLI_COLOR_FIELDS; i++)
+	for (int i = 0; i < APP_COLOR_FIELDS; i++)
 		printf("%s\"%s\": %s%s%s", i ? ", " : "", c[i].field, c[i].value ? "\"" : "",
 		       c[i].value ? c[i].value : "null", c[i].value ? "\"" : "");
 	printf("}, \"producer_pid\": %u, \"state\": \"%s\", \"generation\": \"%016llx\"", in->producer_pid,
