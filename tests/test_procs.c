@@ -13,6 +13,11 @@
  *
  * Phase 2 (wake-ups): the writer publishes every 3 ms; futex readers must
  * be woken for (nearly) every frame and never sit out their timeout.
+ *
+ * The writer starts publishing once every reader has attached (each says so
+ * with a file), not after a guessed delay: under Wine on a loaded machine
+ * a process takes a second or more to start, and a reader attaching after
+ * the writer had begun missed the frames it was there to count.
  */
 #include <stdlib.h>
 
@@ -27,15 +32,54 @@ static uint32_t W = 128, H = 128;
 
 static void set_size(const char *size)
 {
-	if (size && !strcmp(size, "big"))
+	if (!strcmp(size, "big"))
 		W = 1920, H = 1080;
 }
 
+/* The file by which reader i of mapping name says it has attached. */
+static void ready_path(char *out, size_t n, const char *dir, const char *name, int i)
+{
+	snprintf(out, n, "%s/%s.%d.ready", dir, name, i);
+}
+
+static void say_ready(const char *dir, const char *name, const char *index)
+{
+	char path[512];
+	ready_path(path, sizeof path, dir, name, atoi(index));
+	FILE *f = fopen(path, "w");
+	if (!f || fclose(f) != 0) {
+		fprintf(stderr, "reader: cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+/* Until readers files say so (60 s); 0, or -1 when some reader never came. */
+static int wait_ready(const char *dir, const char *name, int readers)
+{
+	for (int i = 0, tries = 0; i < readers; tries++) {
+		char path[512];
+		ready_path(path, sizeof path, dir, name, i);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			fclose(f);
+			i++;
+			continue;
+		}
+		if (tries > 6000) {
+			fprintf(stderr, "writer: reader %d never attached\n", i);
+			return -1;
+		}
+		test_sleep_ms(10);
+	}
+	return 0;
+}
+
+/* a: name frames pace_us size readers dir */
 static int run_writer(char **a)
 {
 	uint64_t frames = strtoull(a[1], NULL, 10), pace_us = strtoull(a[2], NULL, 10);
 	set_size(a[3]);
-	uint64_t *copy = a[3] ? malloc(WORDS * 8) : NULL; /* "big": publish by copy */
+	uint64_t *copy = !strcmp(a[3], "big") ? malloc(WORDS * 8) : NULL; /* publish by copy */
 	shmfb_writer_options o;
 	shmfb_writer_options_init(&o);
 	o.width = W;
@@ -45,7 +89,11 @@ static int run_writer(char **a)
 		fprintf(stderr, "writer: %s\n", shmfb_errdetail());
 		return 1;
 	}
-	test_sleep_ms(300); /* let readers attach */
+	uint64_t created = shmfb_now_ns();
+	if (wait_ready(a[5], a[0], atoi(a[4])) < 0)
+		return 1;
+	fprintf(stderr, "writer: %s readers attached %.0f ms after the create\n", a[4],
+		(double)(shmfb_now_ns() - created) / 1e6);
 	for (uint64_t n = 1; n <= frames; n++) {
 		if (copy) {
 			test_frame_fill(copy, WORDS, n);
@@ -103,11 +151,13 @@ static int read_in_place(shmfb_reader *r, int slow, uint64_t *index)
 	return 1;
 }
 
+/* a: name mode frames size index dir */
 static int run_reader(char **a)
 {
 	const char *mode = a[1];
 	set_size(a[3]);
 	shmfb_reader *r = attach(a[0]);
+	say_ready(a[5], a[0], a[4]);
 	uint64_t *buf = malloc(W * H * 4);
 	uint64_t seen = 0, accepted = 0, rejected = 0, timeouts = 0, last_frame = 0;
 	for (;;) {
@@ -160,6 +210,7 @@ static int run_waker(char **a)
 {
 	uint64_t frames = strtoull(a[1], NULL, 10);
 	shmfb_reader *r = attach(a[0]);
+	say_ready(a[3], a[0], a[2]);
 	uint64_t seen = 0, got = 0, late = 0;
 	for (;;) {
 		int rc = shmfb_reader_wait(r, seen, 2 * SHMFB_SEC, 0);
@@ -183,12 +234,18 @@ static int run_waker(char **a)
 	return got * 10 >= frames * 9 && late * 10 <= got ? 0 : 1;
 }
 
-static void run_phase(const char *writer_args[], const char *role, const char *modes[], int n)
+/* The writer of name (frames, pace, size) and one reader of role per mode. */
+static void run_phase(const char *name, const char *frames, const char *pace_us, const char *size,
+		      const char *role, const char *modes[], int n)
 {
 	test_proc wp, rp[8];
+	char readers[16], index[8][16];
+	snprintf(readers, sizeof readers, "%d", n);
+	const char *writer_args[] = {name, frames, pace_us, size, readers, test_tmpdir(), NULL};
 	ASSERT_EQ(test_spawn_self(&wp, "writer", writer_args), 0);
 	for (int i = 0; i < n; i++) {
-		const char *args[] = {writer_args[0], modes[i], writer_args[1], writer_args[3], NULL};
+		snprintf(index[i], sizeof index[i], "%d", i);
+		const char *args[] = {name, modes[i], frames, size, index[i], test_tmpdir(), NULL};
 		ASSERT_EQ(test_spawn_self(&rp[i], role, args), 0);
 	}
 	ASSERT_EQ(test_wait(&wp, 120000), 0);
@@ -209,22 +266,19 @@ int main(int argc, char **argv)
 		return run_reader(test_child_args());
 	if (role && !strcmp(role, "waker")) {
 		char **a = test_child_args();
-		char *args[] = {a[0], a[2], NULL};
+		char *args[] = {a[0], a[2], a[4], a[5], NULL}; /* name frames index dir */
 		return run_waker(args);
 	}
 
 	char frames[32];
 	snprintf(frames, sizeof frames, "%d", test_scale(100000, 2000));
-	const char *fast[] = {test_unique_name("procs"), frames, "0", NULL};
 	const char *modes[] = {"copy", "zero", "slow"};
-	run_phase(fast, "reader", modes, 3);
+	run_phase(test_unique_name("procs"), frames, "0", "small", "reader", modes, 3);
 
 	/* 1080p frames published by copy: the copy that bypasses the cache. */
-	const char *big[] = {test_unique_name("procs-big"), test_scale(1, 0) ? "300" : "10", "0", "big", NULL};
-	run_phase(big, "reader", modes, 2);
+	run_phase(test_unique_name("procs-big"), test_scale(1, 0) ? "300" : "10", "0", "big", "reader", modes, 2);
 
-	const char *paced[] = {test_unique_name("wake"), test_scale(1, 0) ? "300" : "50", "3000", NULL};
 	const char *wmodes[] = {"a", "b", "c"};
-	run_phase(paced, "waker", wmodes, 3);
+	run_phase(test_unique_name("wake"), test_scale(1, 0) ? "300" : "50", "3000", "small", "waker", wmodes, 3);
 	return 0;
 }
