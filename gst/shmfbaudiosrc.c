@@ -12,7 +12,6 @@
 struct _GstShmfbAudioSrc {
 	GstShmfbBaseSrc parent;
 	GstAudioInfo info; /* of the caps set */
-	gboolean discont;
 };
 
 G_DEFINE_TYPE(GstShmfbAudioSrc, gst_shmfb_audio_src, GST_TYPE_SHMFB_BASE_SRC)
@@ -27,12 +26,6 @@ static GstStaticPadTemplate src_template =
 static gboolean caps_set(GstShmfbBaseSrc *bs, GstCaps *caps)
 {
 	return gst_audio_info_from_caps(&GST_SHMFB_AUDIO_SRC(bs)->info, caps);
-}
-
-static gboolean start(GstBaseSrc *bs)
-{
-	GST_SHMFB_AUDIO_SRC(bs)->discont = TRUE;
-	return GST_BASE_SRC_CLASS(gst_shmfb_audio_src_parent_class)->start(bs);
 }
 
 static shmfb_reader *reader_of(GstShmfbAudioSrc *self)
@@ -82,7 +75,7 @@ static GstFlowReturn read_audio(GstShmfbAudioSrc *self, GstBuffer **out)
 	if (b.lost) {
 		GST_WARNING_OBJECT(self, "%" G_GUINT64_FORMAT " audio frames lost (fell behind the ring)",
 				   (guint64)b.lost);
-		self->discont = TRUE;
+		gst_shmfb_base_src_set_discont(GST_SHMFB_BASE_SRC(self));
 	}
 	uint64_t t;
 	if (!gst_base_src_get_do_timestamp(GST_BASE_SRC(self)) && position_time(self, b.position, &t))
@@ -90,9 +83,7 @@ static GstFlowReturn read_audio(GstShmfbAudioSrc *self, GstBuffer **out)
 	GST_BUFFER_DURATION(buf) = gst_util_uint64_scale_int((guint64)n, GST_SECOND, (gint)rate);
 	GST_BUFFER_OFFSET(buf) = b.position;
 	GST_BUFFER_OFFSET_END(buf) = b.position + (guint64)n;
-	if (self->discont)
-		GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
-	self->discont = FALSE;
+	gst_shmfb_base_src_mark_discont(GST_SHMFB_BASE_SRC(self), buf);
 	*out = buf;
 	return GST_FLOW_OK;
 }
@@ -101,7 +92,7 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 {
 	GstShmfbAudioSrc *self = GST_SHMFB_AUDIO_SRC(ps);
 	for (;;) {
-		GstFlowReturn ret = gst_shmfb_base_src_wait(GST_SHMFB_BASE_SRC(self), &self->discont);
+		GstFlowReturn ret = gst_shmfb_base_src_wait(GST_SHMFB_BASE_SRC(self));
 		if (ret == GST_FLOW_OK)
 			ret = read_audio(self, out);
 		if (ret != GST_FLOW_OK || *out)
@@ -125,7 +116,6 @@ static void gst_shmfb_audio_src_class_init(GstShmfbAudioSrcClass *klass)
 	gst_element_class_add_static_pad_template(ec, &src_template);
 	gst_element_class_set_static_metadata(ec, "shmfb audio source", "Source/Audio",
 		"Reads the audio ring of a named shmfb shared-memory mapping (live)", "shmfb project");
-	bc->start = start;
 	bc->query = query;
 	GST_PUSH_SRC_CLASS(klass)->create = create;
 	GST_SHMFB_BASE_SRC_CLASS(klass)->mapping_caps = gst_shmfb_audio_caps;

@@ -5,14 +5,19 @@
 
 typedef struct {
 	GstShmfbConn conn;
+	gboolean discont; /* the next buffer is DISCONT: the first, or after a break */
 } GstShmfbBaseSrcPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(GstShmfbBaseSrc, gst_shmfb_base_src, GST_TYPE_PUSH_SRC)
 
+static GstShmfbBaseSrcPrivate *private_of(GstShmfbBaseSrc *src)
+{
+	return gst_shmfb_base_src_get_instance_private(src);
+}
+
 GstShmfbConn *gst_shmfb_base_src_conn(GstShmfbBaseSrc *src)
 {
-	GstShmfbBaseSrcPrivate *p = gst_shmfb_base_src_get_instance_private(src);
-	return &p->conn;
+	return &private_of(src)->conn;
 }
 
 static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps)
@@ -33,6 +38,7 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *ps)
 
 static gboolean start(GstBaseSrc *bs)
 {
+	gst_shmfb_base_src_set_discont(GST_SHMFB_BASE_SRC(bs));
 	return gst_shmfb_conn_start(gst_shmfb_base_src_conn(GST_SHMFB_BASE_SRC(bs)));
 }
 
@@ -105,13 +111,25 @@ static gboolean negotiate(GstBaseSrc *bs)
 	return !gst_shmfb_base_src_conn(self)->reader || use_mapping_caps(self);
 }
 
-GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src, gboolean *discont)
+void gst_shmfb_base_src_set_discont(GstShmfbBaseSrc *src)
+{
+	private_of(src)->discont = TRUE;
+}
+
+void gst_shmfb_base_src_mark_discont(GstShmfbBaseSrc *src, GstBuffer *buf)
+{
+	if (private_of(src)->discont)
+		GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
+	private_of(src)->discont = FALSE;
+}
+
+GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src)
 {
 	GstShmfbConn *c = gst_shmfb_base_src_conn(src);
 	for (;;) {
 		switch (gst_shmfb_conn_wait(c)) {
 		case GST_SHMFB_NEW_PRODUCER:
-			*discont = TRUE;
+			gst_shmfb_base_src_set_discont(src);
 			if (!use_mapping_caps(src))
 				return GST_FLOW_NOT_NEGOTIATED;
 			continue;

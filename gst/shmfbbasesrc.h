@@ -28,10 +28,14 @@ struct _GstShmfbBaseSrcClass {
 GstShmfbConn *gst_shmfb_base_src_conn(GstShmfbBaseSrc *src);
 /*
  * Sleeps until there is something new to read, renegotiating for a new
- * producer on the way (then *discont is set).  GST_FLOW_OK, or what create
- * returns: FLUSHING, EOS at a close, ERROR (posted).
+ * producer on the way (the next buffer is then DISCONT).  GST_FLOW_OK, or
+ * what create returns: FLUSHING, EOS at a close, ERROR (posted).
  */
-GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src, gboolean *discont);
+GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src);
+/* The stream broke here (data lost): the next buffer is DISCONT. */
+void gst_shmfb_base_src_set_discont(GstShmfbBaseSrc *src);
+/* Flags buf DISCONT if the stream broke since the last buffer, which buf follows. */
+void gst_shmfb_base_src_mark_discont(GstShmfbBaseSrc *src, GstBuffer *buf);
 /* The latency query: live, min as given, no max. */
 gboolean gst_shmfb_base_src_latency(GstBaseSrc *bs, GstQuery *q, GstClockTime min);
 

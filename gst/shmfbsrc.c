@@ -22,7 +22,6 @@
 struct _GstShmfbSrc {
 	GstShmfbBaseSrc parent;
 	GstVideoInfo info; /* of the caps set */
-	gboolean discont;
 };
 
 G_DEFINE_TYPE(GstShmfbSrc, gst_shmfb_src, GST_TYPE_SHMFB_BASE_SRC)
@@ -37,12 +36,6 @@ static GstStaticPadTemplate src_template =
 static gboolean caps_set(GstShmfbBaseSrc *bs, GstCaps *caps)
 {
 	return gst_video_info_from_caps(&GST_SHMFB_SRC(bs)->info, caps);
-}
-
-static gboolean start(GstBaseSrc *bs)
-{
-	GST_SHMFB_SRC(bs)->discont = TRUE;
-	return GST_BASE_SRC_CLASS(gst_shmfb_src_parent_class)->start(bs);
 }
 
 static void copy_planes(const shmfb_layout *l, const shmfb_frame *f, GstVideoFrame *vf)
@@ -95,9 +88,7 @@ static void stamp_buffer(GstShmfbSrc *self, GstBuffer *buf, const shmfb_frame *f
 		GST_BUFFER_DURATION(buf) =
 			gst_util_uint64_scale_int(GST_SECOND, self->info.fps_d, self->info.fps_n);
 	GST_BUFFER_OFFSET(buf) = f->frame_number;
-	if (self->discont)
-		GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
-	self->discont = FALSE;
+	gst_shmfb_base_src_mark_discont(GST_SHMFB_BASE_SRC(self), buf);
 }
 
 static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
@@ -105,7 +96,7 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 	GstShmfbSrc *self = GST_SHMFB_SRC(ps);
 	GstShmfbConn *c = gst_shmfb_base_src_conn(GST_SHMFB_BASE_SRC(self));
 	for (;;) {
-		GstFlowReturn ret = gst_shmfb_base_src_wait(GST_SHMFB_BASE_SRC(self), &self->discont);
+		GstFlowReturn ret = gst_shmfb_base_src_wait(GST_SHMFB_BASE_SRC(self));
 		if (ret != GST_FLOW_OK)
 			return ret;
 		/* Made per frame: the caps may have changed with the producer. */
@@ -142,7 +133,6 @@ static void gst_shmfb_src_class_init(GstShmfbSrcClass *klass)
 	gst_element_class_add_static_pad_template(ec, &src_template);
 	gst_element_class_set_static_metadata(ec, "shmfb video source", "Source/Video",
 		"Reads the frames of a named shmfb shared-memory mapping (live)", "shmfb project");
-	bc->start = start;
 	bc->query = query;
 	GST_PUSH_SRC_CLASS(klass)->create = create;
 	GST_SHMFB_BASE_SRC_CLASS(klass)->mapping_caps = gst_shmfb_video_caps;
