@@ -102,24 +102,23 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 
 /* The producer writes blocks when their first sample is due; we take up to
  * MAX_BUFFER_MS at once. */
-static gboolean query(GstBaseSrc *bs, GstQuery *q)
+static GstClockTime min_latency(GstShmfbBaseSrc *bs)
 {
-	if (GST_QUERY_TYPE(q) != GST_QUERY_LATENCY)
-		return GST_BASE_SRC_CLASS(gst_shmfb_audio_src_parent_class)->query(bs, q);
-	return gst_shmfb_base_src_latency(bs, q, MAX_BUFFER_MS * GST_MSECOND);
+	(void)bs;
+	return MAX_BUFFER_MS * GST_MSECOND;
 }
 
 static void gst_shmfb_audio_src_class_init(GstShmfbAudioSrcClass *klass)
 {
 	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
-	GstBaseSrcClass *bc = GST_BASE_SRC_CLASS(klass);
+	GstShmfbBaseSrcClass *sc = GST_SHMFB_BASE_SRC_CLASS(klass);
 	gst_element_class_add_static_pad_template(ec, &src_template);
 	gst_element_class_set_static_metadata(ec, "shmfb audio source", "Source/Audio",
 		"Reads the audio ring of a named shmfb shared-memory mapping (live)", "shmfb project");
-	bc->query = query;
 	GST_PUSH_SRC_CLASS(klass)->create = create;
-	GST_SHMFB_BASE_SRC_CLASS(klass)->mapping_caps = gst_shmfb_audio_caps;
-	GST_SHMFB_BASE_SRC_CLASS(klass)->caps_set = caps_set;
+	sc->mapping_caps = gst_shmfb_audio_caps;
+	sc->caps_set = caps_set;
+	sc->min_latency = min_latency;
 }
 
 static void gst_shmfb_audio_src_init(GstShmfbAudioSrc *self)

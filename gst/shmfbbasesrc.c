@@ -146,9 +146,13 @@ GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src)
 	}
 }
 
-gboolean gst_shmfb_base_src_latency(GstBaseSrc *bs, GstQuery *q, GstClockTime min)
+/* The latency query: live, the class's min_latency, no max. */
+static gboolean query(GstBaseSrc *bs, GstQuery *q)
 {
-	(void)bs;
+	if (GST_QUERY_TYPE(q) != GST_QUERY_LATENCY)
+		return GST_BASE_SRC_CLASS(gst_shmfb_base_src_parent_class)->query(bs, q);
+	GstShmfbBaseSrc *self = GST_SHMFB_BASE_SRC(bs);
+	GstClockTime min = GST_SHMFB_BASE_SRC_GET_CLASS(self)->min_latency(self);
 	gst_query_set_latency(q, TRUE, min, GST_CLOCK_TIME_NONE);
 	return TRUE;
 }
@@ -174,6 +178,7 @@ static void gst_shmfb_base_src_class_init(GstShmfbBaseSrcClass *klass)
 	bc->unlock_stop = unlock_stop;
 	bc->get_caps = get_caps;
 	bc->negotiate = negotiate;
+	bc->query = query;
 }
 
 static void gst_shmfb_base_src_init(GstShmfbBaseSrc *self)

@@ -22,6 +22,8 @@ struct _GstShmfbBaseSrcClass {
 	GstCaps *(*mapping_caps)(const shmfb_info *info);
 	/* The caps now set on the pad: keep what the reading needs of them. */
 	gboolean (*caps_set)(GstShmfbBaseSrc *src, GstCaps *caps);
+	/* How late after its time a buffer can be pushed: the latency query's min. */
+	GstClockTime (*min_latency)(GstShmfbBaseSrc *src);
 };
 
 /* The reader connection (reader, location, seen) of a source. */
@@ -36,8 +38,6 @@ GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src);
 void gst_shmfb_base_src_set_discont(GstShmfbBaseSrc *src);
 /* Flags buf DISCONT if the stream broke since the last buffer, which buf follows. */
 void gst_shmfb_base_src_mark_discont(GstShmfbBaseSrc *src, GstBuffer *buf);
-/* The latency query: live, min as given, no max. */
-gboolean gst_shmfb_base_src_latency(GstBaseSrc *bs, GstQuery *q, GstClockTime min);
 
 G_END_DECLS
 #endif

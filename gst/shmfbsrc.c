@@ -117,26 +117,23 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 }
 
 /* Live: a frame reaches us up to one frame period after its pts. */
-static gboolean query(GstBaseSrc *bs, GstQuery *q)
+static GstClockTime min_latency(GstShmfbBaseSrc *bs)
 {
-	GstShmfbSrc *self = GST_SHMFB_SRC(bs);
-	if (GST_QUERY_TYPE(q) != GST_QUERY_LATENCY)
-		return GST_BASE_SRC_CLASS(gst_shmfb_src_parent_class)->query(bs, q);
-	return gst_shmfb_base_src_latency(bs, q, self->info.fps_n > 0
-			? gst_util_uint64_scale_int(GST_SECOND, self->info.fps_d, self->info.fps_n) : 0);
+	const GstVideoInfo *info = &GST_SHMFB_SRC(bs)->info;
+	return info->fps_n > 0 ? gst_util_uint64_scale_int(GST_SECOND, info->fps_d, info->fps_n) : 0;
 }
 
 static void gst_shmfb_src_class_init(GstShmfbSrcClass *klass)
 {
 	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
-	GstBaseSrcClass *bc = GST_BASE_SRC_CLASS(klass);
+	GstShmfbBaseSrcClass *sc = GST_SHMFB_BASE_SRC_CLASS(klass);
 	gst_element_class_add_static_pad_template(ec, &src_template);
 	gst_element_class_set_static_metadata(ec, "shmfb video source", "Source/Video",
 		"Reads the frames of a named shmfb shared-memory mapping (live)", "shmfb project");
-	bc->query = query;
 	GST_PUSH_SRC_CLASS(klass)->create = create;
-	GST_SHMFB_BASE_SRC_CLASS(klass)->mapping_caps = gst_shmfb_video_caps;
-	GST_SHMFB_BASE_SRC_CLASS(klass)->caps_set = caps_set;
+	sc->mapping_caps = gst_shmfb_video_caps;
+	sc->caps_set = caps_set;
+	sc->min_latency = min_latency;
 }
 
 static void gst_shmfb_src_init(GstShmfbSrc *self)
