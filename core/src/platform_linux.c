@@ -69,6 +69,7 @@ static struct guard {
 static struct sigaction chained_sigbus[2];
 static _Atomic int chained_now;
 static _Atomic int chaining; /* on_sigbus calls the chained handler now */
+static _Atomic uintptr_t returned_from; /* the fault address the chained handler last returned from */
 static pthread_mutex_t sigbus_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Hands a SIGBUS that is not ours to the chained handler, or to the default. */
@@ -83,12 +84,23 @@ static void chain_sigbus(int sig, siginfo_t *si, void *ctx)
 	 * fault takes its default course instead of going round for ever.
 	 */
 	int nested = atomic_fetch_add_explicit(&chaining, 1, memory_order_relaxed) > 0;
-	if (!nested && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction)
+	/*
+	 * relaxed: only compared with this fault's own address.  The chained
+	 * handler returned from this very fault without curing it, so it comes
+	 * back: a handler that has since stood down (faulthandler disabled,
+	 * which put ours back in front) would be called for ever.
+	 */
+	uintptr_t a = si->si_code > 0 ? (uintptr_t)si->si_addr : 0;
+	int again = a && atomic_load_explicit(&returned_from, memory_order_relaxed) == a;
+	int call = !nested && !again;
+	if (call && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction)
 		prev->sa_sigaction(sig, si, ctx);
-	else if (!nested && prev->sa_handler != SIG_IGN && prev->sa_handler != SIG_DFL)
+	else if (call && prev->sa_handler != SIG_IGN && prev->sa_handler != SIG_DFL)
 		prev->sa_handler(sig);
 	else /* not ours: let the fault happen again with the default action */
 		signal(SIGBUS, SIG_DFL);
+	if (call && a)
+		atomic_store_explicit(&returned_from, a, memory_order_relaxed); /* relaxed: as above */
 	atomic_fetch_sub_explicit(&chaining, 1, memory_order_relaxed); /* relaxed: as above */
 }
 

@@ -172,3 +172,35 @@ print("alive")
 """.replace("PATH", repr(path))
     p = run_python(code)
     assert p.stdout == "raised SHMFB_EBADTOTALSIZE\nalive\n", p.stderr
+
+
+def test_faulthandler_disabled_after_the_guard_went_back_in_front(path):
+    """faulthandler enabled between two Readers, then disabled (which puts the
+    guard back itself): a SIGBUS elsewhere ends the process, where the guard
+    would otherwise have called the disabled faulthandler for ever."""
+    code = r"""
+import ctypes, faulthandler, mmap, os
+import numpy as np, shmfb
+faulthandler.disable()
+w1 = shmfb.Writer(PATH + ".1", 64, 48, "gray8")
+r1 = shmfb.Reader(PATH + ".1")
+faulthandler.enable()
+w2 = shmfb.Writer(PATH + ".2", 64, 48, "gray8")
+r2 = shmfb.Reader(PATH + ".2")     # the guard in front again, faulthandler behind it
+faulthandler.disable()             # puts back what it displaced: the guard
+other = PATH + ".other"
+with open(other, "wb") as f:
+    f.truncate(8192)
+fd = os.open(other, os.O_RDWR)
+m = mmap.mmap(fd, 8192)
+os.truncate(other, 0)
+print("reading", flush=True)
+ctypes.string_at(ctypes.addressof(ctypes.c_char.from_buffer(m)), 8192)
+print("not reached")
+""".replace("PATH", repr(path))
+    p = run_python(code, timeout=20)
+    assert p.stdout == "reading\n", p.stderr
+    if "asan" in os.environ.get("LD_PRELOAD", ""):  # SAN=address: ASan's handler has the last word
+        assert p.returncode != 0
+    else:
+        assert p.returncode == -signal.SIGBUS
