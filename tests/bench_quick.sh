@@ -137,10 +137,11 @@ check '.writecopy.copy_ns > 0 and .writecopy.read_in_place_ns > 0 and .writecopy
 check '(.targets[] | select(.name == "writecopy_1pct_vs_copy") | .value) - .writecopy.views[1].of_copy | fabs < 0.001' \
 	"writecopy target is the 1 % view over the copy"
 
-# Targets: all ten named, each judged or marked not evaluated.
+# Targets: all fifteen named, each judged or marked not evaluated.
 check '[.targets[].name] == ["copy_publish_1080p_vs_memcpy","copy_publish_4k_vs_memcpy","zero_copy_ns",
 	"futex_p50_vs_floor","futex_p99_vs_floor","poll_p50_ns","frames_vs_pipe_1080p",
-	"writer_8_readers_vs_1","frame_path_page_faults","writecopy_1pct_vs_copy"]' "target names"
+	"writer_8_readers_vs_1","frame_path_page_faults","writecopy_1pct_vs_copy","delivery_1080p_4_readers_fps",
+	"delivery_4k_2_readers_fps","delivery_rate_vs_peers","delivery_p99_vs_peers","zerocopy_p50_vs_iceoryx"]' "target names"
 check 'all(.targets[]; (.evaluated | not) and .met == null or (.met | type) == "boolean")' "target verdicts"
 
 # Paced delivery: shmfb both ways, a pipe and a socket, to 1 and 2 readers, each

@@ -258,6 +258,23 @@ typedef struct bench_results {
 	char svg_written[4096];
 } bench_results;
 
+/* ------------------------------------------------------------ targets */
+
+enum { AT_LEAST, AT_MOST };
+
+typedef struct target {
+	const char *key, *text;
+	double value, limit;
+	int op;
+	int evaluated; /* 0: the run did not measure it (size, readers, failure) */
+	char note[96];  /* a second view of the same number, for the reader of the table */
+	const bench_spread *in[2]; /* the figures it divides; unstable if either is */
+} target;
+#define BENCH_MAX_TARGETS 24
+
+/* The targets of sections 6 and 7 into t; how many. */
+int bench_delivery_targets(const bench_results *r, target *t);
+
 /* ------------------------------------------------------------ the sections */
 
 /* Each returns 0, or 1 with a message already printed. */

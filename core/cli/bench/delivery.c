@@ -358,7 +358,7 @@ struct dl_config {
 static uint64_t window_for(const bench_opts *o, double rate)
 {
 	/* Enough frames at low rates to say something; o->seconds scales the rest. */
-	double min_frames = o->quick ? 20 : 60, s = o->seconds * 0.375;
+	double min_frames = o->quick ? 20 : 60, s = o->seconds * 0.25;
 	if (rate > 0 && min_frames / rate > s)
 		s = min_frames / rate;
 	return (uint64_t)(s * 1e9);

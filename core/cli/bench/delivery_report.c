@@ -14,6 +14,15 @@ static int same_group(const bench_delivery_run *a, const bench_delivery_run *b)
 	       a->readers == b->readers;
 }
 
+/* 1 when run i is the first of its frame, format and reader count. */
+static int first_of_group(const bench_results *r, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++)
+		if (same_group(&r->delivery[j], &r->delivery[i]))
+			return 0;
+	return 1;
+}
+
 static double worst_fraction(const bench_delivery_run *r)
 {
 	double worst = 1;
@@ -161,13 +170,9 @@ void bench_delivery_table(FILE *f, const bench_results *r)
 		   "   share of the frames due, %%, and its latency p50/p99, ms, from the frame's due time to its\n"
 		   "   finished copy; a rate above one that lost frames is not run; lossls: the highest rate at\n"
 		   "   which every reader got >= 99.9 %%, and the worst p99 there\n");
-	for (uint32_t i = 0; i < r->delivery_count; i++) {
-		int first = 1;
-		for (uint32_t j = 0; j < i && first; j++)
-			first = !same_group(&r->delivery[j], &r->delivery[i]);
-		if (first)
+	for (uint32_t i = 0; i < r->delivery_count; i++)
+		if (first_of_group(r, i))
 			table_group(f, r, &r->delivery[i]);
-	}
 	for (uint32_t i = 0; i < r->delivery_count; i++) {
 		const bench_delivery_run *d = &r->delivery[i];
 		if (d->failures)
@@ -276,4 +281,92 @@ void bench_zerocopy_json(FILE *f, const bench_results *r)
 		fprintf(f, "}%s\n", i + 1 < r->zc_count ? "," : "");
 	}
 	fprintf(f, "  ]},\n");
+}
+
+/* ------------------------------------------------------------ targets */
+
+
+/* The highest lossless rate of shmfb (every frame) at a frame, format and reader count. */
+static double shmfb_rate(const bench_results *r, uint32_t w, uint32_t h, shmfb_pixfmt f, uint32_t k, int *found)
+{
+	bench_delivery_run g = {.width = w, .height = h, .format = f, .readers = k};
+	const bench_delivery_run *at;
+	*found = bench_delivery_find(r, &g, T_SHMFB_NEXT, 30) || bench_delivery_find(r, &g, T_SHMFB_NEXT, 60);
+	return bench_delivery_max_lossless(r, &g, T_SHMFB_NEXT, &at);
+}
+
+/*
+ * Over every configuration: shmfb's lossless rate over the best peer's
+ * (the lowest ratio), and at shmfb's rate its worst p99 over each peer's
+ * that was lossless there too (the highest ratio).
+ */
+static void versus_peers(const bench_results *r, double *rate_ratio, double *p99_ratio, char *where, size_t len)
+{
+	*rate_ratio = 1e9;
+	*p99_ratio = 0;
+	where[0] = 0;
+	for (uint32_t i = 0; i < r->delivery_count; i++) {
+		const bench_delivery_run *g = &r->delivery[i];
+		if (!first_of_group(r, i))
+			continue;
+		const bench_delivery_run *mine;
+		double own = bench_delivery_max_lossless(r, g, T_SHMFB_NEXT, &mine);
+		for (uint32_t t = T_PIPE; t < BENCH_TRANSPORTS; t++) {
+			const bench_delivery_run *theirs;
+			double peer = bench_delivery_max_lossless(r, g, t, &theirs);
+			if (!theirs)
+				continue;
+			double q = own / peer;
+			if (q < *rate_ratio) {
+				*rate_ratio = q;
+				snprintf(where, len, "worst: %ux%u %s, %u readers, vs %s", g->width, g->height,
+					 shmfb_pixfmt_name(g->format), g->readers, bench_transport_key[t]);
+			}
+			const bench_delivery_run *same = mine ? bench_delivery_find(r, g, t, mine->rate_fps) : NULL;
+			if (mine && same && bench_delivery_lossless(same)) {
+				uint64_t a50, a99, amax, b50, b99, bmax;
+				worst_latency(mine, &a50, &a99, &amax);
+				worst_latency(same, &b50, &b99, &bmax);
+				if (b99 && (double)a99 / (double)b99 > *p99_ratio)
+					*p99_ratio = (double)a99 / (double)b99;
+			}
+		}
+	}
+}
+
+int bench_delivery_targets(const bench_results *r, target *t)
+{
+	int n = 0, hd, uhd;
+	double hd4 = shmfb_rate(r, 1920, 1080, SHMFB_FMT_RGBA8, 4, &hd);
+	double uhd2 = shmfb_rate(r, 3840, 2160, SHMFB_FMT_RGBA8, 2, &uhd);
+	t[n++] = (target){"delivery_1080p_4_readers_fps", "every frame to 4 copying readers at 1080p >= 240 f/s",
+			  hd4, 240, AT_LEAST, hd};
+	t[n++] = (target){"delivery_4k_2_readers_fps", "every frame to 2 copying readers at 4K >= 120 f/s",
+			  uhd2, 120, AT_LEAST, uhd};
+	double rate_ratio, p99_ratio;
+	char where[96];
+	versus_peers(r, &rate_ratio, &p99_ratio, where, sizeof where);
+	int peers = rate_ratio < 1e9;
+	t[n] = (target){"delivery_rate_vs_peers", "lossless rate >= every peer's (lowest ratio)",
+			peers ? rate_ratio : 0, 1, AT_LEAST, peers};
+	snprintf(t[n++].note, sizeof t[0].note, "%s", where);
+	t[n++] = (target){"delivery_p99_vs_peers", "p99 at that rate <= every peer's (highest ratio)",
+			  p99_ratio, 1, AT_MOST, peers && p99_ratio > 0};
+	double worst = 0;
+	int both = 0;
+	for (uint32_t i = 0; i < r->zc_count; i++) {
+		const bench_zc_row *a = &r->zc[i];
+		for (uint32_t j = 0; j < r->zc_count; j++) {
+			const bench_zc_row *b = &r->zc[j];
+			if (a->transport != ZC_SHMFB || b->transport != ZC_ICEORYX || a->subscribers != b->subscribers ||
+			    !a->ran || !b->ran || !b->lat.p50)
+				continue;
+			double q = (double)a->lat.p50 / (double)b->lat.p50;
+			worst = q > worst ? q : worst;
+			both = 1;
+		}
+	}
+	t[n++] = (target){"zerocopy_p50_vs_iceoryx", "zero-copy publish->wake p50 <= iceoryx's (worst)",
+			  worst, 1, AT_MOST, both};
+	return n;
 }

@@ -12,16 +12,6 @@
 
 /* ------------------------------------------------------------ targets */
 
-enum { AT_LEAST, AT_MOST };
-
-typedef struct target {
-	const char *key, *text;
-	double value, limit;
-	int op;
-	int evaluated; /* 0: the run did not measure it (size, readers, failure) */
-	char note[96];  /* a second view of the same number, for the reader of the table */
-	const bench_spread *in[2]; /* the figures it divides; unstable if either is */
-} target;
 
 /* The first unstable input of t, or NULL: its verdict is "unstable", not met or MISS. */
 static const bench_spread *unstable_input(const target *t)
@@ -94,6 +84,7 @@ static int targets(const bench_opts *o, const bench_results *r, target *t)
 			  r->copy_rows > 0 && r->reader_run_count > 0};
 	t[n++] = (target){"writecopy_1pct_vs_copy", "view with 1% of pages written < 10% of a copy",
 			  bench_writecopy_one_percent(r), 0.10, AT_MOST, r->writecopy.ran};
+	n += bench_delivery_targets(r, t + n);
 	return n;
 }
 
@@ -299,16 +290,16 @@ void bench_report_table(FILE *f, const bench_opts *o, const bench_results *r)
 		bench_delivery_table(f, r);
 	if (o->sections & BENCH_SEC_ZEROCOPY)
 		bench_zerocopy_table(f, r);
-	target t[16];
+	target t[BENCH_MAX_TARGETS];
 	int n = targets(o, r, t);
 	fprintf(f, "\ntargets%s:\n", o->quick ? " (quick mode: rough numbers)" : "");
 	for (int i = 0; i < n; i++) {
 		const bench_spread *u = unstable_input(&t[i]);
 		const char *v = !t[i].evaluated ? "n/a " : u ? "unstable" : met(&t[i]) ? "met " : "MISS";
 		if (t[i].limit >= 100 || t[i].limit == 0)
-			fprintf(f, "   [%s] %-48s %.0f", v, t[i].text, t[i].value);
+			fprintf(f, "   [%s] %-54s %.0f", v, t[i].text, t[i].value);
 		else
-			fprintf(f, "   [%s] %-48s %.2f", v, t[i].text, t[i].value);
+			fprintf(f, "   [%s] %-54s %.2f", v, t[i].text, t[i].value);
 		fprintf(f, "%s%s%s\n", t[i].note[0] ? " (" : "", t[i].note, t[i].note[0] ? ")" : "");
 		if (u)
 			fprintf(f, "          an input spread %.0f %% over its rounds: %s\n", 100 * bench_spread_width(u),
@@ -460,7 +451,7 @@ static void json_peers(FILE *f, const bench_results *r)
 
 static void json_targets(FILE *f, const bench_opts *o, const bench_results *r)
 {
-	target t[16];
+	target t[BENCH_MAX_TARGETS];
 	int n = targets(o, r, t);
 	fprintf(f, "  \"targets\": [\n");
 	for (int i = 0; i < n; i++) {
