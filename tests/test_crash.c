@@ -217,11 +217,9 @@ static void kill_readers(void)
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	const char *role = test_child_role();
-	if (role && !strcmp(role, "producer"))
-		return run_producer(test_child_args());
-	if (role && !strcmp(role, "reader"))
-		return run_reader(test_child_args());
+	static const test_role roles[] = {
+		{"producer", run_producer}, {"reader", run_reader}, {NULL, NULL}};
+	test_run_child_role(roles);
 
 	const char *name = test_unique_name("crash");
 	test_proc readers[2];

@@ -143,11 +143,8 @@ static int run_reader(char **a)
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	const char *role = test_child_role();
-	if (role && !strcmp(role, "writer"))
-		return run_writer(test_child_args());
-	if (role && !strcmp(role, "reader"))
-		return run_reader(test_child_args());
+	static const test_role roles[] = {{"writer", run_writer}, {"reader", run_reader}, {NULL, NULL}};
+	test_run_child_role(roles);
 
 	char pairs[32];
 	snprintf(pairs, sizeof pairs, "%d", test_scale(500, 50));

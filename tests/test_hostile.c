@@ -104,11 +104,8 @@ static int run_reader(char **a)
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	const char *role = test_child_role();
-	if (role && !strcmp(role, "rogue"))
-		return run_rogue(test_child_args());
-	if (role && !strcmp(role, "reader"))
-		return run_reader(test_child_args());
+	static const test_role roles[] = {{"rogue", run_rogue}, {"reader", run_reader}, {NULL, NULL}};
+	test_run_child_role(roles);
 
 	const char *name = test_unique_name("hostile");
 	shmfb_writer_options o;

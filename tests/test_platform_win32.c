@@ -384,13 +384,9 @@ static void over_4gib(void)
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	const char *role = test_child_role();
-	if (role && !strcmp(role, "write"))
-		return run_writer(test_child_args());
-	if (role && !strcmp(role, "waiter"))
-		return run_waiter(test_child_args());
-	if (role && !strcmp(role, "owner"))
-		return run_owner(test_child_args());
+	static const test_role roles[] = {
+		{"write", run_writer}, {"waiter", run_waiter}, {"owner", run_owner}, {NULL, NULL}};
+	test_run_child_role(roles);
 	reader_cannot_write();
 	existing_and_colliding_names();
 	namespaces();

@@ -205,12 +205,15 @@ static int run_reader(char **a)
 	return accepted > 0 && timeouts == 0 ? 0 : 1;
 }
 
-/* Futex reader of a paced writer: must see nearly every frame. */
+/*
+ * Futex reader of a paced writer: must see nearly every frame.  Its
+ * arguments are a reader's (run_phase): name mode frames size index dir.
+ */
 static int run_waker(char **a)
 {
-	uint64_t frames = strtoull(a[1], NULL, 10);
+	uint64_t frames = strtoull(a[2], NULL, 10);
 	shmfb_reader *r = attach(a[0]);
-	say_ready(a[3], a[0], a[2]);
+	say_ready(a[5], a[0], a[4]);
 	uint64_t seen = 0, got = 0, late = 0;
 	for (;;) {
 		int rc = shmfb_reader_wait(r, seen, 2 * SHMFB_SEC, 0);
@@ -259,16 +262,9 @@ static void run_phase(const char *name, const char *frames, const char *pace_us,
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	const char *role = test_child_role();
-	if (role && !strcmp(role, "writer"))
-		return run_writer(test_child_args());
-	if (role && !strcmp(role, "reader"))
-		return run_reader(test_child_args());
-	if (role && !strcmp(role, "waker")) {
-		char **a = test_child_args();
-		char *args[] = {a[0], a[2], a[4], a[5], NULL}; /* name frames index dir */
-		return run_waker(args);
-	}
+	static const test_role roles[] = {
+		{"writer", run_writer}, {"reader", run_reader}, {"waker", run_waker}, {NULL, NULL}};
+	test_run_child_role(roles);
 
 	char frames[32];
 	snprintf(frames, sizeof frames, "%d", test_scale(100000, 2000));

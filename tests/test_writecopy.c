@@ -393,13 +393,12 @@ static void test_memory(void)
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
-	const char *role = test_child_role();
-	if (role && !strcmp(role, "producer"))
-		return run_producer(test_child_args());
-	if (role && !strcmp(role, "scribbler"))
-		return run_scribbler(test_child_args());
-	if (role && !strcmp(role, "checker"))
-		return run_checker(test_child_args());
+	static const test_role roles[] = {
+		{"producer", run_producer},
+		{"scribbler", run_scribbler},
+		{"checker", run_checker},
+		{NULL, NULL}};
+	test_run_child_role(roles);
 	test_isolation();
 	test_fresh_after_release();
 	test_torn_reported();

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct test_proc {
 	intptr_t handle; /* pid on POSIX, HANDLE on Win32 */
@@ -23,6 +25,24 @@ void test_init(int argc, char **argv);
 const char *test_child_role(void);
 /* The child's extra arguments (after the role), NULL-terminated. */
 char **test_child_args(void);
+
+/* A role a test starts its own program in, and what the child runs. */
+typedef struct test_role {
+	const char *name;
+	int (*run)(char **args);
+} test_role;
+
+/*
+ * In a child whose role is one of roles (ended by {NULL}): runs it with the
+ * child's arguments and exits with what it returns.  Otherwise returns.
+ */
+static inline void test_run_child_role(const test_role *roles)
+{
+	const char *role = test_child_role();
+	for (const test_role *r = roles; role && r->name; r++)
+		if (!strcmp(role, r->name))
+			exit(r->run(test_child_args()));
+}
 
 /* Starts this program again as `prog --child ROLE ARGS...`. 0 or -1. */
 int test_spawn_self(test_proc *p, const char *role, const char *const args[]);
