@@ -34,6 +34,10 @@ GST_DEBUG_CATEGORY_EXTERN(gst_shmfb_debug);
 	GST_ELEMENT_ERROR(el, domain, code, ("%s: %s", what, gst_shmfb_describe(rc)), \
 			  ("shmfb code %d", rc))
 
+/* Posts the error of a sink's set_caps for caps it cannot write. */
+#define GST_SHMFB_CAPS_REFUSED(el, caps) \
+	GST_ELEMENT_ERROR(el, STREAM, FORMAT, ("caps not accepted: %" GST_PTR_FORMAT, caps), (NULL))
+
 /* shmfb's detail of the last failure and the code's name, e.g.
  * "cam0: in use by running producer pid 7 (...) (SHMFB_EEXIST)"; per thread. */
 const gchar *gst_shmfb_describe(int rc);

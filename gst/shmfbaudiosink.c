@@ -80,8 +80,7 @@ static gboolean set_caps(GstBaseSink *bs, GstCaps *caps)
 	GstAudioInfo info;
 	if (!gst_audio_info_from_caps(&info, caps) ||
 	    gst_shmfb_sampfmt(GST_AUDIO_INFO_FORMAT(&info)) == SHMFB_SAMPLE_NONE) {
-		GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("caps not accepted: %" GST_PTR_FORMAT, caps),
-				  (NULL));
+		GST_SHMFB_CAPS_REFUSED(self, caps);
 		return FALSE;
 	}
 	self->info = info;

@@ -206,8 +206,7 @@ static gboolean set_caps(GstBaseSink *bs, GstCaps *caps)
 	GstShmfbSink *self = GST_SHMFB_SINK(bs);
 	GstVideoInfo info;
 	if (!gst_video_info_from_caps(&info, caps)) {
-		GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("caps not accepted: %" GST_PTR_FORMAT, caps),
-				  (NULL));
+		GST_SHMFB_CAPS_REFUSED(self, caps);
 		return FALSE;
 	}
 	if (self->mapping && gst_video_info_is_equal(&info, &self->info))
