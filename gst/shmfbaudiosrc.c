@@ -79,7 +79,7 @@ static GstFlowReturn read_audio(GstShmfbAudioSrc *self, GstBuffer **out)
 	}
 	uint64_t t;
 	if (!gst_base_src_get_do_timestamp(GST_BASE_SRC(self)) && position_time(self, b.position, &t))
-		GST_BUFFER_PTS(buf) = gst_shmfb_mono_to_running(GST_ELEMENT(self), t);
+		GST_BUFFER_PTS(buf) = gst_shmfb_base_src_pts(GST_SHMFB_BASE_SRC(self), t);
 	GST_BUFFER_DURATION(buf) = gst_util_uint64_scale_int((guint64)n, GST_SECOND, (gint)rate);
 	GST_BUFFER_OFFSET(buf) = b.position;
 	GST_BUFFER_OFFSET_END(buf) = b.position + (guint64)n;

@@ -6,6 +6,7 @@
 typedef struct {
 	GstShmfbConn conn;
 	gboolean discont; /* the next buffer is DISCONT: the first, or after a break */
+	GstClockTime last_pts; /* of the buffer pushed last; NONE before the first */
 } GstShmfbBaseSrcPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(GstShmfbBaseSrc, gst_shmfb_base_src, GST_TYPE_PUSH_SRC)
@@ -39,6 +40,7 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *ps)
 static gboolean start(GstBaseSrc *bs)
 {
 	gst_shmfb_base_src_set_discont(GST_SHMFB_BASE_SRC(bs));
+	private_of(GST_SHMFB_BASE_SRC(bs))->last_pts = GST_CLOCK_TIME_NONE;
 	return gst_shmfb_conn_start(gst_shmfb_base_src_conn(GST_SHMFB_BASE_SRC(bs)));
 }
 
@@ -109,6 +111,27 @@ static gboolean negotiate(GstBaseSrc *bs)
 {
 	GstShmfbBaseSrc *self = GST_SHMFB_BASE_SRC(bs);
 	return !gst_shmfb_base_src_conn(self)->reader || use_mapping_caps(self);
+}
+
+/*
+ * Everything captured before the pipeline started maps to running time 0:
+ * the latest frame at the start, and any a loaded producer publishes late
+ * (a frame's pts is its deadline).  The pts is also the producer's word,
+ * untrusted.  A PTS that does not advance breaks downstream: a parser drops
+ * a PTS equal to the one before (baseparse: h264parse) and mp4mux then
+ * fails on a buffer without PTS.  So such a buffer goes 1 ns after the last.
+ */
+GstClockTime gst_shmfb_base_src_pts(GstShmfbBaseSrc *src, uint64_t mono_ns)
+{
+	GstShmfbBaseSrcPrivate *p = private_of(src);
+	GstClockTime pts = gst_shmfb_mono_to_running(GST_ELEMENT(src), mono_ns);
+	if (GST_CLOCK_TIME_IS_VALID(p->last_pts) && pts <= p->last_pts) {
+		GST_DEBUG_OBJECT(src, "pts %" GST_TIME_FORMAT " not after the last %" GST_TIME_FORMAT,
+				 GST_TIME_ARGS(pts), GST_TIME_ARGS(p->last_pts));
+		pts = p->last_pts + 1;
+	}
+	p->last_pts = pts;
+	return pts;
 }
 
 void gst_shmfb_base_src_set_discont(GstShmfbBaseSrc *src)

@@ -34,6 +34,9 @@ GstShmfbConn *gst_shmfb_base_src_conn(GstShmfbBaseSrc *src);
  * what create returns: FLUSHING, EOS at a close, ERROR (posted).
  */
 GstFlowReturn gst_shmfb_base_src_wait(GstShmfbBaseSrc *src);
+/* A capture time (CLOCK_MONOTONIC ns) as the next buffer's PTS: its running
+ * time, or 1 ns after the last buffer's when that is not later. */
+GstClockTime gst_shmfb_base_src_pts(GstShmfbBaseSrc *src, uint64_t mono_ns);
 /* The stream broke here (data lost): the next buffer is DISCONT. */
 void gst_shmfb_base_src_set_discont(GstShmfbBaseSrc *src);
 /* Flags buf DISCONT if the stream broke since the last buffer, which buf follows. */

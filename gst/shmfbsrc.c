@@ -3,7 +3,8 @@
  *
  * Caps come from the header.  It sleeps on the mapping's futex and pushes
  * each newly published frame once (a slower pipeline gets the latest, as
- * shmfb cat does), with the slot's pts_ns as PTS in running time.  A new
+ * shmfb cat does), with the slot's pts_ns as PTS in running time (strictly
+ * increasing: gst_shmfb_base_src_pts).  A new
  * generation under the name (producer restart, caps change) is followed and
  * renegotiated; a close is EOS unless wait-for-new-producer is set
  * (shmfbbasesrc.c).
@@ -83,7 +84,7 @@ static ReadResult read_frame(GstShmfbSrc *self, shmfb_reader *r, uint64_t seen, 
 static void stamp_buffer(GstShmfbSrc *self, GstBuffer *buf, const shmfb_frame *f)
 {
 	if (!gst_base_src_get_do_timestamp(GST_BASE_SRC(self)))
-		GST_BUFFER_PTS(buf) = gst_shmfb_mono_to_running(GST_ELEMENT(self), f->pts_ns);
+		GST_BUFFER_PTS(buf) = gst_shmfb_base_src_pts(GST_SHMFB_BASE_SRC(self), f->pts_ns);
 	if (self->info.fps_n > 0)
 		GST_BUFFER_DURATION(buf) =
 			gst_util_uint64_scale_int(GST_SECOND, self->info.fps_d, self->info.fps_n);

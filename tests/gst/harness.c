@@ -305,14 +305,20 @@ static shmfb_writer *rgb_writer(const char *n, uint32_t width)
 	return w;
 }
 
-static void publish_rgb(shmfb_writer *w, uint32_t width, unsigned n)
+/* Frame n (numbered 500 + n) with the capture time pts_ns (CLOCK_MONOTONIC). */
+static void publish_rgb_at(shmfb_writer *w, uint32_t width, unsigned n, uint64_t pts_ns)
 {
 	shmfb_planes p;
 	shmfb_writer_acquire(w, &p);
 	for (unsigned y = 0; y < 10; y++)
 		for (unsigned x = 0; x < width * 3; x++)
 			p.data[0][y * p.stride[0] + x] = pixel(n, 0, y, x);
-	shmfb_writer_publish(w, 500 + n, shmfb_now_ns());
+	shmfb_writer_publish(w, 500 + n, pts_ns);
+}
+
+static void publish_rgb(shmfb_writer *w, uint32_t width, unsigned n)
+{
+	publish_rgb_at(w, width, n, shmfb_now_ns());
 }
 
 /* Pulls the next buffer (events and all) within a few seconds. */
@@ -405,6 +411,57 @@ static void test_src_frames_caps_eos(void)
 	gst_object_unref(bus);
 	g_free(d);
 	printf("ok: src: caps with the header's colour, padded rows, renegotiation, EOS at close\n");
+}
+
+/* Publishes frame n with pts_ns and pulls it: its PTS, which must be there. */
+static GstClockTime pts_of(GstHarness *h, shmfb_writer *w, unsigned n, uint64_t pts_ns)
+{
+	publish_rgb_at(w, 350, n, pts_ns);
+	GstBuffer *b = pull(h);
+	ASSERT_EQ(GST_BUFFER_OFFSET(b), 500 + n);
+	ASSERT(GST_BUFFER_PTS_IS_VALID(b));
+	GstClockTime pts = GST_BUFFER_PTS(b);
+	gst_buffer_unref(b);
+	return pts;
+}
+
+/*
+ * PTS is the frame's capture time in running time, and strictly increasing
+ * whatever the mapping says: frames captured before the pipeline started
+ * (a producer late to publish, the latest frame at the start) cannot go
+ * before running time 0, and a producer's pts is not trusted to increase.
+ * Parsers drop a PTS equal to the one before (h264parse), and mp4mux then
+ * fails the pipeline on a buffer without PTS (gst_recipes.sh, loaded).
+ */
+static void test_src_pts_increase(void)
+{
+	shmfb_writer *w = rgb_writer(name, 350);
+	gchar *d = g_strdup_printf("shmfbsrc location=%s", name);
+	GstHarness *h = gst_harness_new_parse(d);
+	gst_harness_use_systemclock(h); /* CLOCK_MONOTONIC, as the pts in the mapping */
+	/* Running time 0 now, as a pipeline going to PLAYING makes it. */
+	uint64_t start = shmfb_now_ns();
+	ASSERT(start > 400 * GST_MSECOND);
+	gst_element_set_base_time(h->element, start);
+	gst_harness_play(h);
+	/* Captured 300 and 200 ms before the start: the first at 0, the second after it. */
+	GstClockTime a = pts_of(h, w, 1, start - 300 * GST_MSECOND);
+	GstClockTime b = pts_of(h, w, 2, start - 200 * GST_MSECOND);
+	ASSERT_EQ(a, 0);
+	ASSERT(b > a);
+	/* After the start: exactly the capture time's running time. */
+	GstClockTime c = pts_of(h, w, 3, start + 40 * GST_MSECOND);
+	ASSERT_EQ(c, 40 * GST_MSECOND);
+	/* A producer's pts that goes back, or stands still: still after the last. */
+	GstClockTime e = pts_of(h, w, 4, start + 20 * GST_MSECOND);
+	ASSERT(e > c);
+	GstClockTime f = pts_of(h, w, 5, start + 20 * GST_MSECOND);
+	ASSERT(f > e);
+	ASSERT_EQ(pts_of(h, w, 6, start + 80 * GST_MSECOND), 80 * GST_MSECOND);
+	gst_harness_teardown(h);
+	ASSERT_OK(shmfb_writer_close(w));
+	g_free(d);
+	printf("ok: src: PTS the capture time in running time, strictly increasing from 0\n");
 }
 
 /* src errors: no such name, a hostile file, a producer that dies, timeout. */
@@ -500,6 +557,7 @@ int main(void)
 	test_sink_caps_change();
 	test_sink_errors();
 	test_src_frames_caps_eos();
+	test_src_pts_increase();
 	test_src_errors();
 	shmfb_unlink(name);
 	printf("gst harness tests ok\n");
