@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "ready.h"
 #include "test.h"
 #include "util.h"
 
@@ -137,11 +138,13 @@ static void single_process(void)
 #define BLOCK 480   /* 10 ms */
 #define BLOCKS test_scale(1500, 150) /* 15 s of audio, written at 5x speed */
 
+/* a: name readers dir */
 static int run_writer(char **a)
 {
 	shmfb_writer *w = audio_writer(a[0], RATE, 200);
 	int16_t blk[2 * BLOCK];
-	test_sleep_ms(300); /* readers attach */
+	if (test_wait_ready(a[2], a[0], atoi(a[1])) < 0)
+		return 1;
 	for (uint64_t i = 0; i < (uint64_t)BLOCKS; i++) {
 		ramp(blk, i * BLOCK, BLOCK);
 		if (shmfb_writer_audio_write(w, blk, BLOCK, shmfb_now_ns()) != 0)
@@ -155,6 +158,7 @@ static int run_writer(char **a)
 
 /* mode: fast (reads as soon as woken), slow (naps 20 ms: within capacity),
  * stall (naps 400 ms once, past the capacity: must report the loss). */
+/* a: name mode index dir */
 static int run_reader(char **a)
 {
 	const char *mode = a[1];
@@ -163,6 +167,7 @@ static int run_reader(char **a)
 		test_sleep_ms(10);
 	if (!r)
 		return 2;
+	test_say_ready(a[3], a[0], atoi(a[2]));
 	int16_t *buf = malloc(2 * 2 * 9600);
 	uint64_t expect = 0, got = 0, lost = 0, overruns = 0;
 	int stalled = 0;
@@ -225,11 +230,11 @@ int main(int argc, char **argv)
 
 	const char *name = test_unique_name("audio-procs");
 	test_proc wp, rp[3];
-	const char *wargs[] = {name, NULL};
+	const char *wargs[] = {name, "3", test_tmpdir(), NULL};
 	ASSERT_EQ(test_spawn_self(&wp, "writer", wargs), 0);
-	const char *modes[] = {"fast", "slow", "stall"};
+	const char *modes[] = {"fast", "slow", "stall"}, *index[] = {"0", "1", "2"};
 	for (int i = 0; i < 3; i++) {
-		const char *args[] = {name, modes[i], NULL};
+		const char *args[] = {name, modes[i], index[i], test_tmpdir(), NULL};
 		ASSERT_EQ(test_spawn_self(&rp[i], "reader", args), 0);
 	}
 	ASSERT_EQ(test_wait(&wp, 60000), 0);

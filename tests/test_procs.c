@@ -14,15 +14,13 @@
  * Phase 2 (wake-ups): the writer publishes every 3 ms; futex readers must
  * be woken for (nearly) every frame and never sit out their timeout.
  *
- * The writer starts publishing once every reader has attached (each says so
- * with a file), not after a guessed delay: under Wine on a loaded machine
- * a process takes a second or more to start, and a reader attaching after
- * the writer had begun missed the frames it was there to count.
+ * The writer starts publishing once every reader has attached (ready.h).
  */
 #include <stdlib.h>
 
 #include "shmfb.h"
 #include "frames.h"
+#include "ready.h"
 #include "test.h"
 #include "util.h"
 
@@ -34,44 +32,6 @@ static void set_size(const char *size)
 {
 	if (!strcmp(size, "big"))
 		W = 1920, H = 1080;
-}
-
-/* The file by which reader i of mapping name says it has attached. */
-static void ready_path(char *out, size_t n, const char *dir, const char *name, int i)
-{
-	snprintf(out, n, "%s/%s.%d.ready", dir, name, i);
-}
-
-static void say_ready(const char *dir, const char *name, const char *index)
-{
-	char path[512];
-	ready_path(path, sizeof path, dir, name, atoi(index));
-	FILE *f = fopen(path, "w");
-	if (!f || fclose(f) != 0) {
-		fprintf(stderr, "reader: cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-/* Until readers files say so (60 s); 0, or -1 when some reader never came. */
-static int wait_ready(const char *dir, const char *name, int readers)
-{
-	for (int i = 0, tries = 0; i < readers; tries++) {
-		char path[512];
-		ready_path(path, sizeof path, dir, name, i);
-		FILE *f = fopen(path, "r");
-		if (f) {
-			fclose(f);
-			i++;
-			continue;
-		}
-		if (tries > 6000) {
-			fprintf(stderr, "writer: reader %d never attached\n", i);
-			return -1;
-		}
-		test_sleep_ms(10);
-	}
-	return 0;
 }
 
 /* a: name frames pace_us size readers dir */
@@ -89,11 +49,8 @@ static int run_writer(char **a)
 		fprintf(stderr, "writer: %s\n", shmfb_errdetail());
 		return 1;
 	}
-	uint64_t created = shmfb_now_ns();
-	if (wait_ready(a[5], a[0], atoi(a[4])) < 0)
+	if (test_wait_ready(a[5], a[0], atoi(a[4])) < 0)
 		return 1;
-	fprintf(stderr, "writer: %s readers attached %.0f ms after the create\n", a[4],
-		(double)(shmfb_now_ns() - created) / 1e6);
 	for (uint64_t n = 1; n <= frames; n++) {
 		if (copy) {
 			test_frame_fill(copy, WORDS, n);
@@ -157,7 +114,7 @@ static int run_reader(char **a)
 	const char *mode = a[1];
 	set_size(a[3]);
 	shmfb_reader *r = attach(a[0]);
-	say_ready(a[5], a[0], a[4]);
+	test_say_ready(a[5], a[0], atoi(a[4]));
 	uint64_t *buf = malloc(W * H * 4);
 	uint64_t seen = 0, accepted = 0, rejected = 0, timeouts = 0, last_frame = 0;
 	for (;;) {
@@ -213,7 +170,7 @@ static int run_waker(char **a)
 {
 	uint64_t frames = strtoull(a[2], NULL, 10);
 	shmfb_reader *r = attach(a[0]);
-	say_ready(a[5], a[0], a[4]);
+	test_say_ready(a[5], a[0], atoi(a[4]));
 	uint64_t seen = 0, got = 0, late = 0;
 	for (;;) {
 		int rc = shmfb_reader_wait(r, seen, 2 * SHMFB_SEC, 0);
