@@ -146,7 +146,7 @@ static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_p
 	double got[BENCH_ROUNDS], sent[BENCH_ROUNDS], fps[2];
 	bench_hist_clear(&hist);
 	/* A round holds a few frames even of a slow stream in --quick. */
-	double round_s = o->seconds / BENCH_ROUNDS < 0.3 ? 0.3 : o->seconds / BENCH_ROUNDS;
+	double round_s = o->seconds / BENCH_ROUNDS < 0.2 ? 0.2 : o->seconds / BENCH_ROUNDS;
 	bench_disturb d0, d1;
 	bench_disturb_now(&d0);
 	for (int i = 0; i < BENCH_ROUNDS; i++) {
