@@ -56,6 +56,10 @@
  * free of such tests): expect a crash.  The close functions alone accept
  * NULL and do nothing.  The two roles are distinct types, so the compiler
  * catches a reader passed as a writer.
+ *
+ * Threads: a handle is used by one thread at a time, with one exception a
+ * viewer needs: one thread may sleep in shmfb_reader_wait (or ask
+ * shmfb_reader_status) while another takes frames from the same reader.
  */
 #ifndef SHMFB_H
 #define SHMFB_H

@@ -37,7 +37,12 @@ struct shmfb_reader {
 	struct shmfb__header *hdr; /* mapped PROT_READ: loads only */
 	shmfb_info info;
 	char open_name[SHMFB_PATH_MAX + 1]; /* the name it was opened by */
-	uint64_t last_index; /* highest publish index seen, to catch it going back */
+	/*
+	 * Highest publish index seen, to catch the counter going back.  Atomic
+	 * because one reader may wait in one thread while another reads frames
+	 * (the viewer does): see seen_index/raise_seen in slots.c.
+	 */
+	shmfb_atomic_u64 last_index;
 	uint64_t audio_cursor; /* next audio frame this reader will read */
 	uint64_t audio_seen;   /* highest audio_written seen, to catch it going back */
 	shmfb__cow cow[SHMFB_SLOTS];     /* copy-on-write views (view.c), mapped at first use */

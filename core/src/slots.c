@@ -115,6 +115,27 @@ static int mapping_lost(const shmfb_reader *r)
  * 0 is "nothing yet"; otherwise the slot must be < 3, the index not 0, and
  * the index never lower than one this reader has seen.
  */
+/*
+ * The reader's high-water mark.  relaxed, both here and in raise_seen: it is
+ * this process's private memory and orders nothing; the only concurrency is a
+ * thread waiting (wait reads it) beside a thread taking frames (which raises
+ * it), and a value one call old only makes that call's backwards check laxer.
+ */
+static uint64_t seen_index(const shmfb_reader *r)
+{
+	return atomic_load_explicit(&r->last_index, memory_order_relaxed); /* relaxed: above */
+}
+
+/* Raises the mark to index, never lowers it, whichever thread wins a race. */
+static void raise_seen(shmfb_reader *r, uint64_t index)
+{
+	uint64_t cur = atomic_load_explicit(&r->last_index, memory_order_relaxed); /* relaxed: see seen_index */
+	while (index > cur &&
+	       !atomic_compare_exchange_weak_explicit(&r->last_index, &cur, index, memory_order_relaxed, /* relaxed: see seen_index */
+						      memory_order_relaxed))
+		;
+}
+
 static int check_latest(const shmfb_reader *r, uint64_t v, uint64_t *index, uint32_t *slot)
 {
 	*slot = SHMFB__LATEST_SLOT(v);
@@ -124,9 +145,10 @@ static int check_latest(const shmfb_reader *r, uint64_t v, uint64_t *index, uint
 	if (*slot >= SHMFB_SLOTS || *index == 0)
 		return shmfb__errorf(SHMFB_EBADLATEST, "%s: latest names frame %llu in slot %u: the slot must be 0 to 2 and the frame at least 1",
 				     r->open_name, (unsigned long long)*index, *slot);
-	if (*index < r->last_index)
+	uint64_t seen = seen_index(r);
+	if (*index < seen)
 		return shmfb__errorf(SHMFB_EBACKWARDS, "%s: the publish counter went backwards, from frame %llu to %llu (mapping corrupt)",
-				     r->open_name, (unsigned long long)r->last_index,
+				     r->open_name, (unsigned long long)seen,
 				     (unsigned long long)*index);
 	return 0;
 }
@@ -182,7 +204,7 @@ int shmfb_reader_latest(shmfb_reader *r, shmfb_frame *f)
 	/* Lapped: the writer has begun reusing the slot, or it holds another frame. */
 	if (shmfb__seq_busy(s1) || slot_index != index)
 		return SHMFB_ETORN;
-	r->last_index = index;
+	raise_seen(r, index);
 	f->index = index;
 	f->slot = slot;
 	f->bytes = r->info.layout.frame_bytes;
@@ -275,7 +297,7 @@ int shmfb_reader_next(shmfb_reader *r, uint64_t after, shmfb_frame *f)
 	}
 	if (!found) /* every frame in (after, latest] overwritten while we looked */
 		return SHMFB_ETORN;
-	r->last_index = latest;
+	raise_seen(r, latest);
 	f->bytes = r->info.layout.frame_bytes;
 	point_into(r, (const uint8_t *)r->seg.base + r->info.slot_offset[f->slot], f);
 	return 0;
@@ -306,8 +328,7 @@ static int copy_picked(shmfb_reader *r, int every, uint64_t after, void *dst, si
 			return mapping_lost(r);
 		if (!whole || !shmfb_frame_valid(r, &f))
 			continue;
-		if (f.index > r->last_index)
-			r->last_index = f.index;
+		raise_seen(r, f.index);
 		if (out) {
 			*out = f;
 			point_into(r, dst, out);
