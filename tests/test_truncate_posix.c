@@ -160,6 +160,23 @@ static int run_child(enum elsewhere elsewhere, char *out, size_t cap)
 	return st;
 }
 
+/*
+ * ThreadSanitizer interposes sigaction and calls every handler from a
+ * handler of its own, so which handler sees a fault outside the library, and
+ * how often, is its business there; the plain and ASan/UBSan builds check it.
+ */
+static int under_tsan(void)
+{
+#if defined(__SANITIZE_THREAD__)
+	return 1;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+	return 1;
+#endif
+#endif
+	return 0;
+}
+
 static void check_handler_replaced_after_open(void)
 {
 	char out[256];
@@ -170,6 +187,10 @@ static void check_handler_replaced_after_open(void)
 	ASSERT_EQ(WEXITSTATUS(st), 0);
 	ASSERT(!strcmp(out, "")); /* the guard's faults never reached the other handler */
 
+	if (under_tsan()) {
+		printf("# a SIGBUS elsewhere: not checked under ThreadSanitizer, which runs every handler from its own\n");
+		return;
+	}
 	for (int quiet = 0; quiet < 2; quiet++) {
 		st = run_child(quiet ? ELSEWHERE_QUIET : ELSEWHERE, out, sizeof out);
 		/* once: no loop between the two handlers, nor into a handler that returns */
