@@ -242,11 +242,16 @@ static int iceoryx_phase(const char *peer, const char *dir, uint32_t k, double r
 	for (uint32_t i = 0; i < k && !failed; i++) {
 		snprintf(out[i], sizeof out[i], "%s/sub%u.txt", dir, i);
 		snprintf(id[i], sizeof id[i], "%u", i % 10);
+		char ready[4300];
+		snprintf(ready, sizeof ready, "%s.ready", out[i]);
+		remove(ready); /* the last phase's: this subscriber has not connected yet */
 		char *argv[] = {(char *)peer, "sub", id[i], ws, out[i], NULL};
 		failed = bench_start_program(&sub[i], argv) < 0;
 	}
 	snprintf(out[k], sizeof out[k], "%s/pub.txt", dir);
-	char *pargv[] = {(char *)peer, "pub", rs, ws, bytes, out[k], NULL};
+	char *pargv[6 + BENCH_DL_READERS + 1] = {(char *)peer, "pub", rs, ws, bytes, out[k]};
+	for (uint32_t i = 0; i < k; i++)
+		pargv[6 + i] = out[i]; /* the publisher waits for each OUT.ready */
 	failed = failed || bench_start_program(&pub, pargv) < 0;
 	int limit = (int)(window * 1000) + 20000, prc = bench_join(&pub, limit), src = 0;
 	for (uint32_t i = 0; i < k; i++) {

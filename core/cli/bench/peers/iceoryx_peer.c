@@ -5,10 +5,14 @@
  * iox-roudi with a memory pool for the frames, then one publisher and the
  * subscribers as processes of this program, and stops RouDi afterwards.
  *
- *   shmfb-bench-iceoryx pub RATE WINDOW_S BYTES OUT
+ *   shmfb-bench-iceoryx pub RATE WINDOW_S BYTES OUT SUB_OUT...
  *   shmfb-bench-iceoryx sub ID WINDOW_S OUT
  *
- * The publisher loans a chunk, writes the frame into it (a memcpy of BYTES,
+ * A subscriber creates OUT.ready once RouDi has connected it to the
+ * publisher; the publisher starts only when every SUB_OUT.ready exists.
+ * (Waiting for "has subscribers" plus a fixed delay was not enough: on a
+ * loaded machine a late subscriber connected after the end mark, waited for
+ * it in vain and failed the bench.)  Then the publisher loans a chunk, writes the frame into it (a memcpy of BYTES,
  * what a producer drawing in place costs), stamps its number and the clock
  * in its first 16 bytes last, and publishes it, on the schedule of
  * delivery.c (RATE 0: as fast as it can) for the window; then a chunk
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "peer.h"
 
@@ -34,6 +39,28 @@
 
 #define END_MARK UINT64_MAX
 #define MAX_SAMPLES 200000
+#define CONNECT_TIMEOUT_NS 10000000000ull
+
+/* Whether PATH.ready exists. */
+static int is_ready(const char *path)
+{
+	char ready[4200];
+	snprintf(ready, sizeof ready, "%s.ready", path);
+	return access(ready, F_OK) == 0;
+}
+
+/* Waits until every subscriber's OUT.ready exists; 0, or -1 on timeout. */
+static int wait_subscribers(char **subs, int n)
+{
+	uint64_t give_up = peer_now_ns() + CONNECT_TIMEOUT_NS;
+	for (int i = 0; i < n; i++)
+		while (!is_ready(subs[i])) {
+			if (peer_now_ns() > give_up)
+				return -1;
+			peer_sleep_until(peer_now_ns() + 2000000ull);
+		}
+	return 0;
+}
 
 static int publish(iox_pub_t pub, const unsigned char *src, uint32_t bytes, uint64_t number)
 {
@@ -47,7 +74,7 @@ static int publish(iox_pub_t pub, const unsigned char *src, uint32_t bytes, uint
 	return 0;
 }
 
-static int run_pub(double rate, double window, uint32_t bytes, const char *out)
+static int run_pub(double rate, double window, uint32_t bytes, const char *out, char **subs, int n)
 {
 	iox_runtime_init("shmfb-bench-pub");
 	iox_pub_options_t o;
@@ -61,9 +88,10 @@ static int run_pub(double rate, double window, uint32_t bytes, const char *out)
 		return 1;
 	for (uint32_t i = 0; i < bytes; i++)
 		src[i] = (unsigned char)(i * 2654435761u >> 24);
-	for (int i = 0; i < 500 && !iox_pub_has_subscribers(pub); i++)
-		peer_sleep_until(peer_now_ns() + 10000000ull);
-	peer_sleep_until(peer_now_ns() + 300000000ull); /* every subscriber connected, not only the first */
+	if (wait_subscribers(subs, n) < 0) {
+		fprintf(stderr, "shmfb-bench-iceoryx: a subscriber did not connect within 10 s\n");
+		return 1;
+	}
 	/* Unmeasured frames (number 0) first: the pool's chunks are touched once before timing. */
 	for (int i = 0; i < 30; i++)
 		publish(pub, src, bytes, 0);
@@ -109,7 +137,17 @@ static int run_sub(const char *id, double window, const char *out)
 	iox_ws_t ws = iox_ws_init(&ws_storage);
 	iox_ws_attach_subscriber_state(ws, sub, SubscriberState_HAS_DATA, 0, NULL);
 	static uint64_t lat[MAX_SAMPLES];
-	uint64_t received = 0, give_up = peer_now_ns() + (uint64_t)((window + 15) * 1e9);
+	uint64_t received = 0, give_up = peer_now_ns() + CONNECT_TIMEOUT_NS;
+	while (iox_sub_get_subscription_state(sub) != SubscribeState_SUBSCRIBED && peer_now_ns() < give_up)
+		peer_sleep_until(peer_now_ns() + 1000000ull);
+	char ready[4200];
+	snprintf(ready, sizeof ready, "%s.ready", out);
+	FILE *rf = fopen(ready, "w");
+	if (!rf || fclose(rf) != 0) {
+		fprintf(stderr, "shmfb-bench-iceoryx: cannot create %s\n", ready);
+		return 1;
+	}
+	give_up = peer_now_ns() + CONNECT_TIMEOUT_NS + (uint64_t)((window + 5) * 1e9);
 	int done = 0;
 	while (!done && peer_now_ns() < give_up) {
 		iox_notification_info_t events[2];
@@ -142,15 +180,18 @@ static int run_sub(const char *id, double window, const char *out)
 	iox_ws_deinit(ws);
 	iox_sub_deinit(sub);
 	iox_runtime_shutdown();
+	if (!done)
+		fprintf(stderr, "shmfb-bench-iceoryx: subscriber %s never saw the publisher's end\n", id);
 	return fclose(f) == 0 && done ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "pub"))
-		return run_pub(atof(argv[2]), atof(argv[3]), (uint32_t)strtoul(argv[4], NULL, 10), argv[5]);
+	if (argc >= 7 && !strcmp(argv[1], "pub"))
+		return run_pub(atof(argv[2]), atof(argv[3]), (uint32_t)strtoul(argv[4], NULL, 10), argv[5], argv + 6,
+			       argc - 6);
 	if (argc == 5 && !strcmp(argv[1], "sub"))
 		return run_sub(argv[2], atof(argv[3]), argv[4]);
-	fprintf(stderr, "usage: shmfb-bench-iceoryx pub RATE WINDOW_S BYTES OUT | sub ID WINDOW_S OUT\n");
+	fprintf(stderr, "usage: shmfb-bench-iceoryx pub RATE WINDOW_S BYTES OUT SUB_OUT... | sub ID WINDOW_S OUT\n");
 	return 2;
 }
