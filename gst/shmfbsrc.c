@@ -2,9 +2,12 @@
  * shmfbsrc - a live source of a shmfb mapping's frames.
  *
  * Caps come from the header.  It sleeps on the mapping's futex and pushes
- * each newly published frame once (a slower pipeline gets the latest, as
- * shmfb cat does), with the slot's pts_ns as PTS in running time (strictly
- * increasing: gst_shmfb_base_src_pts).  A new
+ * each published frame once, with the slot's pts_ns as PTS in running time
+ * (strictly increasing: gst_shmfb_base_src_pts).  Which frames: by default
+ * every frame the slots still hold, oldest first (shmfb_reader_next), so a
+ * pipeline up to one frame behind loses nothing, which encoders and
+ * recorders want; with every-frame=false only the newest (latest wins, as
+ * shmfb cat), for a display that would rather skip than lag.  A new
  * generation under the name (producer restart, caps change) is followed and
  * renegotiated; a close is EOS unless wait-for-new-producer is set
  * (shmfbbasesrc.c).
@@ -14,7 +17,10 @@
  * as downstream wants (queues, encoders' lookahead).  So each frame is copied
  * out of the slot once, into the buffer pushed, in GStreamer's default row
  * layout, and the seqlock is checked after the copy: a frame overwritten
- * during the copy is never pushed.
+ * during the copy is never pushed.  The buffers come from a pool of the
+ * element's own, remade when the frame size changes: a fresh 8 MB buffer
+ * per 1080p frame cost its page faults every frame (on a VM, several ms)
+ * and, with four sources, most of a CPU.
  */
 #include "elements.h"
 
@@ -22,8 +28,13 @@
 
 struct _GstShmfbSrc {
 	GstShmfbBaseSrc parent;
-	GstVideoInfo info; /* of the caps set */
+	GstVideoInfo info;   /* of the caps set */
+	GstBufferPool *pool; /* of buffers of info's size; NULL until the first frame */
+	gboolean every_frame; /* property: every frame still held, or only the newest */
 };
+
+enum { PROP_EVERY_FRAME = 100 }; /* after the base class's */
+#define POOL_MIN_BUFFERS 2
 
 G_DEFINE_TYPE(GstShmfbSrc, gst_shmfb_src, GST_TYPE_SHMFB_BASE_SRC)
 
@@ -52,13 +63,16 @@ static void copy_planes(const shmfb_layout *l, const shmfb_frame *f, GstVideoFra
 
 typedef enum { READ_OK, READ_NONE, READ_ERROR } ReadResult;
 
-/* Copies the latest frame into buf; READ_NONE when there is nothing new or whole. */
+/*
+ * Copies the next frame after seen (every-frame) or the newest into buf;
+ * READ_NONE when there is nothing new or whole.
+ */
 static ReadResult read_frame(GstShmfbSrc *self, shmfb_reader *r, uint64_t seen, GstBuffer *buf,
 			     shmfb_frame *f)
 {
 	const shmfb_layout *l = &shmfb_reader_info(r)->layout;
 	for (int attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
-		int rc = shmfb_reader_latest(r, f);
+		int rc = self->every_frame ? shmfb_reader_next(r, seen, f) : shmfb_reader_latest(r, f);
 		if (rc == SHMFB_ETORN)
 			continue;
 		if (rc == SHMFB_ENOFRAME)
@@ -92,6 +106,50 @@ static void stamp_buffer(GstShmfbSrc *self, GstBuffer *buf, const shmfb_frame *f
 	gst_shmfb_base_src_mark_discont(GST_SHMFB_BASE_SRC(self), buf);
 }
 
+static void drop_pool(GstShmfbSrc *self)
+{
+	if (self->pool) {
+		gst_buffer_pool_set_active(self->pool, FALSE);
+		gst_object_unref(self->pool);
+		self->pool = NULL;
+	}
+}
+
+/* A pool of buffers of the caps' size, made again when the caps changed with the producer. */
+static gboolean ensure_pool(GstShmfbSrc *self)
+{
+	gsize size = GST_VIDEO_INFO_SIZE(&self->info);
+	if (self->pool) {
+		GstStructure *cfg = gst_buffer_pool_get_config(self->pool);
+		guint have = 0;
+		gst_buffer_pool_config_get_params(cfg, NULL, &have, NULL, NULL);
+		gst_structure_free(cfg);
+		if (have == size)
+			return TRUE;
+		drop_pool(self);
+	}
+	GstBufferPool *pool = gst_buffer_pool_new();
+	GstStructure *cfg = gst_buffer_pool_get_config(pool);
+	GstCaps *caps = gst_video_info_to_caps(&self->info);
+	gst_buffer_pool_config_set_params(cfg, caps, (guint)size, POOL_MIN_BUFFERS, 0);
+	gst_caps_unref(caps);
+	if (!gst_buffer_pool_set_config(pool, cfg) || !gst_buffer_pool_set_active(pool, TRUE)) {
+		gst_object_unref(pool);
+		GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+				  ("no buffer pool for %" G_GSIZE_FORMAT "-byte frames", size), (NULL));
+		return FALSE;
+	}
+	self->pool = pool;
+	return TRUE;
+}
+
+static GstFlowReturn new_buffer(GstShmfbSrc *self, GstBuffer **buf)
+{
+	if (!ensure_pool(self))
+		return GST_FLOW_ERROR;
+	return gst_buffer_pool_acquire_buffer(self->pool, buf, NULL);
+}
+
 static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 {
 	GstShmfbSrc *self = GST_SHMFB_SRC(ps);
@@ -100,8 +158,10 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 		GstFlowReturn ret = gst_shmfb_base_src_wait(GST_SHMFB_BASE_SRC(self));
 		if (ret != GST_FLOW_OK)
 			return ret;
-		/* Made per frame: the caps may have changed with the producer. */
-		GstBuffer *buf = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&self->info), NULL);
+		GstBuffer *buf;
+		ret = new_buffer(self, &buf); /* after the wait: the caps may have changed with the producer */
+		if (ret != GST_FLOW_OK)
+			return ret;
 		shmfb_frame f;
 		ReadResult rr = read_frame(self, c->reader, c->seen, buf, &f);
 		if (rr != READ_OK) {
@@ -110,6 +170,9 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 				return GST_FLOW_ERROR;
 			continue;
 		}
+		if (c->seen && f.index > c->seen + 1)
+			GST_DEBUG_OBJECT(self, "%" G_GUINT64_FORMAT " frames lost before frame %" G_GUINT64_FORMAT,
+					 (guint64)(f.index - c->seen - 1), (guint64)f.frame_number);
 		c->seen = f.index;
 		stamp_buffer(self, buf, &f);
 		*out = buf;
@@ -124,10 +187,53 @@ static GstClockTime min_latency(GstShmfbBaseSrc *bs)
 	return info->fps_n > 0 ? gst_util_uint64_scale_int(GST_SECOND, info->fps_d, info->fps_n) : 0;
 }
 
+static GObjectSetPropertyFunc base_set_property;
+static GObjectGetPropertyFunc base_get_property;
+
+static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps)
+{
+	if (id != PROP_EVERY_FRAME) {
+		base_set_property(obj, id, v, ps);
+		return;
+	}
+	GST_OBJECT_LOCK(obj);
+	GST_SHMFB_SRC(obj)->every_frame = g_value_get_boolean(v);
+	GST_OBJECT_UNLOCK(obj);
+}
+
+static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *ps)
+{
+	if (id != PROP_EVERY_FRAME) {
+		base_get_property(obj, id, v, ps);
+		return;
+	}
+	GST_OBJECT_LOCK(obj);
+	g_value_set_boolean(v, GST_SHMFB_SRC(obj)->every_frame);
+	GST_OBJECT_UNLOCK(obj);
+}
+
+static gboolean stop(GstBaseSrc *bs)
+{
+	drop_pool(GST_SHMFB_SRC(bs));
+	return GST_BASE_SRC_CLASS(gst_shmfb_src_parent_class)->stop(bs);
+}
+
 static void gst_shmfb_src_class_init(GstShmfbSrcClass *klass)
 {
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
 	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
 	GstShmfbBaseSrcClass *sc = GST_SHMFB_BASE_SRC_CLASS(klass);
+	base_set_property = oc->set_property;
+	base_get_property = oc->get_property;
+	oc->set_property = set_property;
+	oc->get_property = get_property;
+	g_object_class_install_property(oc, PROP_EVERY_FRAME,
+		g_param_spec_boolean("every-frame", "Every frame",
+				     "Push every frame the slots still hold, oldest first, so that a pipeline "
+				     "up to one frame behind loses none; false: only the newest (lower latency, "
+				     "a slow pipeline skips frames)",
+				     TRUE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+	GST_BASE_SRC_CLASS(klass)->stop = stop;
 	gst_element_class_add_static_pad_template(ec, &src_template);
 	gst_element_class_set_static_metadata(ec, "shmfb video source", "Source/Video",
 		"Reads the frames of a named shmfb shared-memory mapping (live)", "shmfb project");
@@ -140,4 +246,5 @@ static void gst_shmfb_src_class_init(GstShmfbSrcClass *klass)
 static void gst_shmfb_src_init(GstShmfbSrc *self)
 {
 	gst_video_info_init(&self->info);
+	self->every_frame = TRUE;
 }

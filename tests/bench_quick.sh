@@ -152,8 +152,8 @@ check '[.targets[].name] == ["copy_publish_1080p_vs_memcpy","copy_publish_4k_vs_
 check 'all(.targets[]; (.evaluated | not) and .met == null or (.met | type) == "boolean")' "target verdicts"
 
 # Paced delivery: shmfb both ways, a pipe and a socket, to 1 and 2 readers, each
-# fraction received / frames due; a rate is tried only after the one below it lost
-# nothing; the lossless rate is the highest such rate, recomputed here.
+# fraction received / frames due; a rate is tried only after the one below it was
+# lossless; the lossless rate is the highest such rate, recomputed here.
 D='.delivery.runs'
 for t in shmfb shmfb_latest pipe unix_socket; do
 	for k in 1 2; do
@@ -165,7 +165,11 @@ check "all($D[]; .ran and (.received | length) == .readers and (.fraction | leng
 check "all($D[]; . as \$r | all(range(.readers); (\$r.fraction[.] - \$r.received[.] / \$r.frames | fabs) < 1e-4))" \
 	"fraction is received / frames due"
 check "all($D[]; all(.received[]; . >= 0) and (.received | max) <= .frames and .frames > 0)" "no reader gets more than due"
-check "all($D[]; .lossless == all(.fraction[]; . >= 0.999))" "lossless is every reader >= 99.9 %"
+# On schedule: the writer never more than 4 frame periods behind (unpaced runs have no schedule).
+check "all($D[]; .on_schedule == (.rate_fps == 0 or .writer_lag_max_ns <= 4e9 / .rate_fps))" \
+	"on schedule is a writer lag of at most 4 periods"
+check "all($D[]; .lossless == (.on_schedule and all(.fraction[]; . >= 0.999)))" \
+	"lossless is every reader >= 99.9 % with the writer on schedule"
 check "all($D[]; all(.latency[]; .frames == 0 or (.p50_ns <= .p99_ns and .p99_ns <= .max_ns)))" "delivery latency order"
 check "$D as \$all | all(\$all[]; . as \$r | .rate_fps == 60 or any(\$all[]; .transport == \$r.transport and .readers == \$r.readers
 	and .width == \$r.width and .format == \$r.format and .rate_fps < \$r.rate_fps and .lossless))" \

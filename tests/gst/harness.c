@@ -413,6 +413,47 @@ static void test_src_frames_caps_eos(void)
 	printf("ok: src: caps with the header's colour, padded rows, renegotiation, EOS at close\n");
 }
 
+/*
+ * Frames published while the pipeline was behind: five before it starts,
+ * so the slots hold 3, 4 and 5.  By default every one still held is pushed,
+ * oldest first; with every-frame=false only the newest.  The pixels are
+ * checked too: a pool buffer reused for the next frame carries its pixels.
+ */
+static void src_behind(gboolean every, const unsigned *want, int nwant)
+{
+	shmfb_writer *w = rgb_writer(name, 350);
+	for (unsigned n = 1; n <= 5; n++)
+		publish_rgb(w, 350, n);
+	gchar *d = g_strdup_printf("shmfbsrc location=%s every-frame=%s", name, every ? "true" : "false");
+	GstHarness *h = gst_harness_new_parse(d);
+	gst_harness_play(h);
+	for (int i = 0; i < nwant; i++) {
+		GstBuffer *b = pull(h);
+		expect_padded_rgb(b, 350, want[i]);
+		gst_buffer_unref(b);
+	}
+	g_usleep(200 * 1000);
+	GstBuffer *extra = gst_harness_try_pull(h);
+	if (extra)
+		FAIL_AT("every-frame=%d: a buffer after the last frame held (offset %" G_GUINT64_FORMAT ")", every,
+			(guint64)GST_BUFFER_OFFSET(extra));
+	publish_rgb(w, 350, 6); /* and on from there */
+	GstBuffer *b = pull(h);
+	expect_padded_rgb(b, 350, 6);
+	gst_buffer_unref(b);
+	gst_harness_teardown(h);
+	ASSERT_OK(shmfb_writer_close(w));
+	g_free(d);
+}
+
+static void test_src_every_frame(void)
+{
+	static const unsigned held[] = {3, 4, 5}, newest[] = {5};
+	src_behind(TRUE, held, 3);
+	src_behind(FALSE, newest, 1);
+	printf("ok: src: every frame still held by default (3 of 5 behind), only the newest with every-frame=false\n");
+}
+
 /* Publishes frame n with pts_ns and pulls it: its PTS, which must be there. */
 static GstClockTime pts_of(GstHarness *h, shmfb_writer *w, unsigned n, uint64_t pts_ns)
 {
@@ -558,6 +599,7 @@ int main(void)
 	test_sink_errors();
 	test_src_frames_caps_eos();
 	test_src_pts_increase();
+	test_src_every_frame();
 	test_src_errors();
 	shmfb_unlink(name);
 	printf("gst harness tests ok\n");

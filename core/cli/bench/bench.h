@@ -289,6 +289,9 @@ void bench_zerocopy_table(FILE *f, const bench_results *r);
 void bench_zerocopy_json(FILE *f, const bench_results *r);
 /* 1 when every reader of the run received at least 99.9 % of the frames due. */
 int bench_delivery_lossless(const bench_delivery_run *run);
+/* A camera's buffering: a writer further behind its schedule would have dropped frames. */
+#define BENCH_DL_LAG_PERIODS 4
+int bench_delivery_on_schedule(const bench_delivery_run *run);
 void bench_delivery_table(FILE *f, const bench_results *r);
 /* The run of `transport` at `rate` in group's frame, format and reader count, or NULL. */
 const bench_delivery_run *bench_delivery_find(const bench_results *r, const bench_delivery_run *group,

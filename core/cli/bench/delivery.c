@@ -362,10 +362,24 @@ static int run_local(const bench_opts *o, bench_results *res, struct dl_ctl *c, 
 	return 0;
 }
 
-/* 1 when every reader received at least 99.9 % of the frames due. */
+/*
+ * 1 when the writer kept its schedule: never more than BENCH_DL_LAG_PERIODS
+ * frame periods behind.  A camera buffers a few frames and drops the rest,
+ * so a transport whose writer blocks that long (a pipe or socket waiting
+ * for its slowest reader, shmsink waiting for free space) would have lost
+ * frames at the source, however many reached the readers later.
+ */
+int bench_delivery_on_schedule(const bench_delivery_run *run)
+{
+	if (run->rate_fps <= 0)
+		return 1; /* unpaced: there is no schedule */
+	return (double)run->writer_lag_max_ns <= BENCH_DL_LAG_PERIODS * 1e9 / run->rate_fps;
+}
+
+/* 1 when every reader received at least 99.9 % of the frames due and the writer kept its schedule. */
 int bench_delivery_lossless(const bench_delivery_run *run)
 {
-	if (!run->ran || !run->frames)
+	if (!run->ran || !run->frames || !bench_delivery_on_schedule(run))
 		return 0;
 	for (uint32_t k = 0; k < run->readers; k++)
 		if ((double)run->received[k] < 0.999 * (double)run->frames)

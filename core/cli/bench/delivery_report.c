@@ -104,8 +104,8 @@ static void table_cell(FILE *f, const bench_delivery_run *d)
 	if (d && d->ran) {
 		uint64_t p50, p99, max;
 		worst_latency(d, &p50, &p99, &max);
-		snprintf(cell, sizeof cell, "%5.1f %.1f/%.1f", 100 * worst_fraction(d), (double)p50 / 1e6,
-			 (double)p99 / 1e6);
+		snprintf(cell, sizeof cell, "%5.1f%s%.1f/%.1f", 100 * worst_fraction(d),
+			 bench_delivery_on_schedule(d) ? " " : "!", (double)p50 / 1e6, (double)p99 / 1e6);
 	} else if (d) {
 		snprintf(cell, sizeof cell, "failed");
 	}
@@ -168,8 +168,10 @@ void bench_delivery_table(FILE *f, const bench_results *r)
 {
 	fprintf(f, "\n6. paced delivery: readers each copying every frame they get; a cell is the worst reader's\n"
 		   "   share of the frames due, %%, and its latency p50/p99, ms, from the frame's due time to its\n"
-		   "   finished copy; a rate above one that lost frames is not run; lossls: the highest rate at\n"
-		   "   which every reader got >= 99.9 %%, and the worst p99 there\n");
+		   "   finished copy; !: the writer fell more than %d frame periods behind its schedule (a camera\n"
+		   "   would have dropped frames); lossls: the highest rate at which every reader got >= 99.9 %%\n"
+		   "   and the writer kept its schedule, and the worst p99 there; a rate above one that was not\n"
+		   "   lossless is not run\n", BENCH_DL_LAG_PERIODS);
 	for (uint32_t i = 0; i < r->delivery_count; i++)
 		if (first_of_group(r, i))
 			table_group(f, r, &r->delivery[i]);
@@ -187,11 +189,11 @@ static void json_run(FILE *f, const bench_delivery_run *d)
 	fprintf(f, "      {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"readers\": %u, \"transport\": \"%s\", "
 		   "\"rate_fps\": %.1f, \"window_s\": %.3f, \"ran\": %s, \"frames\": %llu, \"sent\": %llu, "
 		   "\"achieved_fps\": %.1f, \"writer_lag_max_ns\": %llu, \"attempts\": %u, \"failures\": %u, "
-		   "\"lossless\": %s, \"received\": [",
+		   "\"on_schedule\": %s, \"lossless\": %s, \"received\": [",
 		d->width, d->height, shmfb_pixfmt_name(d->format), d->readers, bench_transport_key[d->transport],
 		d->rate_fps, (double)d->window_ns / 1e9, d->ran ? "true" : "false", (unsigned long long)d->frames,
 		(unsigned long long)d->sent, d->achieved_fps, (unsigned long long)d->writer_lag_max_ns, d->attempts,
-		d->failures, bench_delivery_lossless(d) ? "true" : "false");
+		d->failures, bench_delivery_on_schedule(d) ? "true" : "false", bench_delivery_lossless(d) ? "true" : "false");
 	for (uint32_t k = 0; k < d->readers; k++)
 		fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)d->received[k]);
 	fprintf(f, "], \"fraction\": [");
