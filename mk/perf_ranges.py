@@ -72,8 +72,8 @@ def main(paths):
 
     print("\n**4. Peers, unpaced, 1080p RGBA, one reader**\n")
     rows = []
-    for key in ("shmfb", "pipe", "unix_socket", "gstreamer_shm"):
-        got = [r["peers"][key] for r in runs if r["peers"][key]["ran"]]
+    for key in ("shmfb", "pipe", "unix_socket", "gstreamer_shm", "gstreamer_shmfb"):
+        got = [r["peers"][key] for r in runs if key in r["peers"] and r["peers"][key]["ran"]]
         rows.append([key, rng([g["fps"] for g in got], "{:.0f}"), rng([g["writer_fps"] for g in got], "{:.0f}"),
                      rng([g["latency"]["p50_ns"] / 1e3 for g in got], "{:.0f}"),
                      rng([g["latency"]["p99_ns"] / 1e3 for g in got], "{:.0f}"), f"{len(got)}/{len(runs)}"])

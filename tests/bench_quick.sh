@@ -129,7 +129,10 @@ for p in shmfb pipe unix_socket; do
 	check ".peers.$p.latency | .p50_ns <= .p99_ns and .p99_ns <= .max_ns" "peers.$p latency order"
 	check ".peers.$p.fps <= .peers.$p.writer_fps * 1.05" "peers.$p receives no more than sent"
 done
-check '.peers.gstreamer_shm.ran == true or (.peers.gstreamer_shm.note | length) > 0' "gstreamer note"
+for p in gstreamer_shm gstreamer_shmfb; do
+	check ".peers.$p.ran == true and .peers.$p.fps > 0 and .peers.$p.fps <= .peers.$p.writer_fps * 1.05 or
+		(.peers.$p.ran | not) and (.peers.$p.note | length) > 0" "peers.$p ran or says why not"
+done
 
 # Copy-on-write views: 1080p rgba whatever --size, pages counted here, each share
 # of the copy computed from the two times it divides.

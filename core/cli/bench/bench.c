@@ -239,6 +239,7 @@ int cmd_bench(int argc, char **argv)
 	res.peers[PEER_PIPE] = (bench_peer){"pipe", "pipe"};
 	res.peers[PEER_SOCKET] = (bench_peer){"unix_socket", "unix stream socket"};
 	res.peers[PEER_GST] = (bench_peer){"gstreamer_shm", "gstreamer shmsink -> shmsrc"};
+	res.peers[PEER_GST_SHMFB] = (bench_peer){"gstreamer_shmfb", "gstreamer shmfbsink -> src"};
 	bench_install_interrupt();
 
 	res.machine.steal_share = -1;

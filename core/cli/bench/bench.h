@@ -165,7 +165,7 @@ typedef struct bench_peer {
 	char note[160];    /* why it was skipped */
 } bench_peer;
 
-enum { PEER_SHMFB, PEER_PIPE, PEER_SOCKET, PEER_GST, PEERS };
+enum { PEER_SHMFB, PEER_PIPE, PEER_SOCKET, PEER_GST, PEER_GST_SHMFB, PEERS };
 
 /* Copy-on-write views beside a full copy (writecopy.c). */
 #define BENCH_WRITECOPY_SHARES 4 /* 0, 1, 10 and 100 % of the pages written */

@@ -172,10 +172,11 @@ static int run_stream(const bench_opts *o, bench_results *res, int kind, bench_p
 /* ------------------------------------------------------------ GStreamer */
 
 /*
- * shmsink -> shmsrc unpaced, one copying reader, through the peer program
- * of section 6 (gstpeer.c: in one process, bounded tries, failures counted).
+ * shmsink -> shmsrc, or shmfbsink -> shmfbsrc, unpaced, one copying reader,
+ * through the peer program of section 6 (gstpeer.c: in one process, bounded
+ * tries, failures counted).
  */
-static void run_gst(const bench_opts *o, bench_results *res, bench_peer *p)
+static void run_gst(const bench_opts *o, bench_results *res, uint32_t transport, bench_peer *p)
 {
 	static bench_delivery_run run;
 	memset(&run, 0, sizeof run);
@@ -183,7 +184,7 @@ static void run_gst(const bench_opts *o, bench_results *res, bench_peer *p)
 	run.height = o->height;
 	run.format = o->format;
 	run.readers = 1;
-	run.transport = T_GST_SHM;
+	run.transport = transport;
 	run.window_ns = (uint64_t)((o->quick ? 0.3 : o->seconds) * 1e9);
 	if (o->format != SHMFB_FMT_RGBA8 && o->format != SHMFB_FMT_NV12) {
 		snprintf(p->note, sizeof p->note, "skipped: only measured for rgba and nv12");
@@ -198,8 +199,9 @@ static void run_gst(const bench_opts *o, bench_results *res, bench_peer *p)
 	p->fps = (double)run.received[0] / window;
 	p->writer_fps = (double)run.sent / window;
 	p->lat = run.lat[0];
-	snprintf(p->note, sizeof p->note, "in one process (shmfb-bench-gst), appsrc ! shmsink -> shmsrc ! appsink "
-		 "copying; %u of %u tries failed", run.failures, run.attempts);
+	snprintf(p->note, sizeof p->note, "in one process (shmfb-bench-gst), appsrc ! %s ! appsink "
+		 "copying; %u of %u tries failed", transport == T_GST_SHM ? "shmsink -> shmsrc" : "shmfbsink -> shmfbsrc",
+		 run.failures, run.attempts);
 	bench_progress("peers: %s: %.0f frames/s (%u of %u tries failed)", p->label, p->fps, run.failures,
 		       run.attempts);
 }
@@ -211,8 +213,10 @@ int bench_peers(const bench_opts *o, bench_results *res)
 		snprintf(p[PEER_SHMFB].note, sizeof p[PEER_SHMFB].note, "the one-reader run did not complete");
 	int failed = run_stream(o, res, CHAN_PIPE, &p[PEER_PIPE]);
 	failed |= run_stream(o, res, CHAN_UNIX_SOCKET, &p[PEER_SOCKET]);
-	run_gst(o, res, &p[PEER_GST]);
-	if (!p[PEER_GST].ran)
-		bench_progress("peers: gstreamer %s", p[PEER_GST].note);
+	run_gst(o, res, T_GST_SHM, &p[PEER_GST]);
+	run_gst(o, res, T_GST_SHMFB, &p[PEER_GST_SHMFB]);
+	for (int i = PEER_GST; i <= PEER_GST_SHMFB; i++)
+		if (!p[i].ran)
+			bench_progress("peers: %s: %s", p[i].label, p[i].note);
 	return failed;
 }
