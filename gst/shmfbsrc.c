@@ -3,9 +3,10 @@
  *
  * Caps come from the header.  It sleeps on the mapping's futex and pushes
  * each published frame once, with the slot's pts_ns as PTS in running time
- * (strictly increasing: gst_shmfb_base_src_pts).  Which frames: by default
- * every frame the slots still hold, oldest first (shmfb_reader_next), so a
- * pipeline up to one frame behind loses nothing, which encoders and
+ * (strictly increasing: gst_shmfb_base_src_pts).  Which frames: the newest
+ * first, then by default every frame the slots still hold after the last
+ * one pushed, oldest first (shmfb_reader_next), so a pipeline up to one
+ * frame behind loses nothing, which encoders and
  * recorders want; with every-frame=false only the newest (latest wins, as
  * shmfb cat), for a display that would rather skip than lag.  A new
  * generation under the name (producer restart, caps change) is followed and
@@ -72,7 +73,8 @@ static ReadResult read_frame(GstShmfbSrc *self, shmfb_reader *r, uint64_t seen, 
 {
 	const shmfb_layout *l = &shmfb_reader_info(r)->layout;
 	for (int attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
-		int rc = self->every_frame ? shmfb_reader_next(r, seen, f) : shmfb_reader_latest(r, f);
+		/* The first frame is the newest: those before we started are not ours to catch up. */
+		int rc = self->every_frame && seen ? shmfb_reader_next(r, seen, f) : shmfb_reader_latest(r, f);
 		if (rc == SHMFB_ETORN)
 			continue;
 		if (rc == SHMFB_ENOFRAME)

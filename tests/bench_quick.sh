@@ -178,7 +178,7 @@ check "$D as \$all | all(\$all[]; . as \$r | .rate_fps == 60 or any(\$all[]; .tr
 	and .width == \$r.width and .format == \$r.format and .rate_fps < \$r.rate_fps and .lossless))" \
 	"a rate runs only after a lower one lost nothing"
 check "$D as \$all | all(.delivery.lossless[]; . as \$l | .max_fps == ([\$all[] | select(.transport == \$l.transport and
-	.readers == \$l.readers and .width == \$l.width and .format == \$l.format and .lossless) | .rate_fps] + [0] | max))" \
+	.readers == \$l.readers and .width == \$l.width and .format == \$l.format and .rate_fps > 0 and .lossless) | .rate_fps] + [0] | max))" \
 	"lossless rate is the highest lossless run"
 
 # Zero-copy: shmfb with 1 and 4 subscribers (iceoryx is not in --quick: it says so).

@@ -158,6 +158,7 @@ _PROTOTYPES = {
     "shmfb_reader_latest": (c_int, [c_void_p, POINTER(CFrame)]),
     "shmfb_frame_valid": (c_int, [c_void_p, POINTER(CFrame)]),
     "shmfb_reader_copy_latest": (c_int, [c_void_p, c_void_p, c_size_t, POINTER(CFrame)]),
+    "shmfb_reader_copy_next": (c_int, [c_void_p, c_uint64, c_void_p, c_size_t, POINTER(CFrame)]),
     "shmfb_reader_slot": (c_int, [c_void_p, c_uint32, POINTER(CFrame)]),
     "shmfb_reader_latest_index": (c_uint64, [c_void_p]),
     "shmfb_reader_view_latest": (c_int, [c_void_p, POINTER(CView)]),

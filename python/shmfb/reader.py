@@ -247,6 +247,18 @@ class Reader:
         check(lib.shmfb_reader_copy_latest(h.ptr, address, h.frame_bytes, ctypes.byref(cf)))
         return Frame(cf, h, self._dropped(cf.index), packed, planes, False)
 
+    def _copy_next(self, out: Optional[np.ndarray]) -> Optional[Frame]:
+        """Copies the oldest frame still held after the last one returned
+        (shmfb_reader_copy_next); None when there is none yet."""
+        h = self._h()
+        address, packed, planes = self._buffer(h, out)
+        cf = CFrame()
+        rc = lib.shmfb_reader_copy_next(h.ptr, self._seen, address, h.frame_bytes, ctypes.byref(cf))
+        if rc == errors.ENOFRAME:
+            return None
+        check(rc)
+        return Frame(cf, h, self._dropped(cf.index), packed, planes, False)
+
     def _buffer(self, h: _Handle, out: Optional[np.ndarray]) -> tuple[int, np.ndarray, Planes]:
         """Where latest() copies to: a new array, or `out` (checked, and its
         address and planes kept while the same array comes back)."""
@@ -366,16 +378,26 @@ class Reader:
         self._seen = 0
         return True
 
-    def frames(self, timeout: Optional[float] = None, out: Optional[np.ndarray] = None) -> Iterator[Frame]:
-        """Every new frame as ``latest(out)`` gives it, skipping none that it
-        could get (``frame.dropped`` counts the others); ends when no new
-        frame comes within ``timeout`` seconds."""
+    def frames(self, timeout: Optional[float] = None, out: Optional[np.ndarray] = None,
+               every_frame: bool = True) -> Iterator[Frame]:
+        """Every new frame, copied as ``latest(out)`` copies; ends when no new
+        frame comes within ``timeout`` seconds.
+
+        The first is the newest; after it, by default, every frame the three
+        slots still hold, oldest first, so a loop up to one frame behind the
+        producer loses none; further
+        behind it goes on from the oldest still held.  ``every_frame=False``
+        takes only the newest each time (lower latency, a slow loop skips
+        frames).  Either way ``frame.dropped`` counts the frames skipped."""
         while True:
             try:
                 self.wait(timeout)
             except errors.TimeoutError:
                 return
-            yield self.latest(out)
+            # The first is the newest: frames before the loop began are not its to catch up.
+            frame = self._copy_next(out) if every_frame and self._seen else self.latest(out)
+            if frame is not None:
+                yield frame
 
     async def next(self, timeout: Optional[float] = None, out: Optional[np.ndarray] = None) -> Frame:
         """``await r.next()``: waits for a new frame in a worker thread (the

@@ -200,3 +200,24 @@ def test_a_kept_frame_buffer_defers_the_close_and_says_so(name):
         assert r.status == "running" and int(buf[0, 0]) == 4  # still mapped: reading it is safe
         del buf
         assert r.status == "closed"
+
+
+@pytest.mark.parametrize("every", [True, False])
+def test_frames_takes_every_frame_still_held(every, name):
+    """frames(): the newest first; then, with every_frame (the default), each
+    frame the slots still hold, oldest first, so a loop that fell behind by
+    up to two frames loses none; with every_frame=False only the newest.
+    Pixels, numbers and the dropped count are checked against what was sent."""
+    def gray(n: int) -> np.ndarray:
+        return np.full((H, W), n, np.uint8)
+
+    with shmfb.Writer(name, W, H, "gray8") as w, shmfb.Reader(name) as r:
+        for n in range(1, 6):
+            w.send(gray(n), frame_number=n)
+        it = r.frames(timeout=0.2, every_frame=every)
+        first = next(it)
+        assert first.frame_number == 5 and (first.array == 5).all()
+        for n in (6, 7, 8):  # the loop is busy while three are published
+            w.send(gray(n), frame_number=n)
+        got = [(f.frame_number, int(f.array[0, 0]), f.dropped) for f in it]
+    assert got == ([(6, 6, 0), (7, 7, 0), (8, 8, 0)] if every else [(8, 8, 2)])

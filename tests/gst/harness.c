@@ -414,11 +414,32 @@ static void test_src_frames_caps_eos(void)
 }
 
 /*
- * Frames published while the pipeline was behind: five before it starts,
- * so the slots hold 3, 4 and 5.  By default every one still held is pushed,
- * oldest first; with every-frame=false only the newest.  The pixels are
- * checked too: a pool buffer reused for the next frame carries its pixels.
+ * A pipeline behind the producer: the source's push of frame 6 is held in a
+ * blocking probe (downstream busy) while 7, 8 and 9 are published, so the
+ * slots hold 7, 8, 9 when it goes on.  By default every one is pushed,
+ * oldest first; with every-frame=false only the newest, 9.  The first
+ * frame is the newest either way: 5 of the 1..5 published before the start.
+ * Pixels are checked too: a pool buffer reused for the next frame must
+ * carry its pixels.
  */
+struct hold {
+	GMutex lock;
+	GCond cond;
+	gboolean held;
+};
+
+static GstPadProbeReturn on_hold(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	(void)pad;
+	(void)info;
+	struct hold *x = data;
+	g_mutex_lock(&x->lock);
+	x->held = TRUE;
+	g_cond_signal(&x->cond);
+	g_mutex_unlock(&x->lock);
+	return GST_PAD_PROBE_OK; /* a blocking probe: the push waits until it is removed */
+}
+
 static void src_behind(gboolean every, const unsigned *want, int nwant)
 {
 	shmfb_writer *w = rgb_writer(name, 350);
@@ -427,8 +448,30 @@ static void src_behind(gboolean every, const unsigned *want, int nwant)
 	gchar *d = g_strdup_printf("shmfbsrc location=%s every-frame=%s", name, every ? "true" : "false");
 	GstHarness *h = gst_harness_new_parse(d);
 	gst_harness_play(h);
+	GstBuffer *b = pull(h);
+	expect_padded_rgb(b, 350, 5);
+	gst_buffer_unref(b);
+	struct hold x = {.held = FALSE};
+	g_mutex_init(&x.lock);
+	g_cond_init(&x.cond);
+	GstPad *pad = gst_element_get_static_pad(h->element, "src");
+	gulong probe = gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BLOCK, on_hold, &x, NULL);
+	publish_rgb(w, 350, 6);
+	g_mutex_lock(&x.lock);
+	gint64 until = g_get_monotonic_time() + 5 * G_TIME_SPAN_SECOND;
+	while (!x.held)
+		if (!g_cond_wait_until(&x.cond, &x.lock, until))
+			FAIL_AT("shmfbsrc did not push frame 6 within 5 s");
+	g_mutex_unlock(&x.lock);
+	for (unsigned n = 7; n <= 9; n++)
+		publish_rgb(w, 350, n);
+	gst_pad_remove_probe(pad, probe);
+	gst_object_unref(pad);
+	b = pull(h);
+	expect_padded_rgb(b, 350, 6);
+	gst_buffer_unref(b);
 	for (int i = 0; i < nwant; i++) {
-		GstBuffer *b = pull(h);
+		b = pull(h);
 		expect_padded_rgb(b, 350, want[i]);
 		gst_buffer_unref(b);
 	}
@@ -437,21 +480,20 @@ static void src_behind(gboolean every, const unsigned *want, int nwant)
 	if (extra)
 		FAIL_AT("every-frame=%d: a buffer after the last frame held (offset %" G_GUINT64_FORMAT ")", every,
 			(guint64)GST_BUFFER_OFFSET(extra));
-	publish_rgb(w, 350, 6); /* and on from there */
-	GstBuffer *b = pull(h);
-	expect_padded_rgb(b, 350, 6);
-	gst_buffer_unref(b);
 	gst_harness_teardown(h);
 	ASSERT_OK(shmfb_writer_close(w));
+	g_mutex_clear(&x.lock);
+	g_cond_clear(&x.cond);
 	g_free(d);
 }
 
 static void test_src_every_frame(void)
 {
-	static const unsigned held[] = {3, 4, 5}, newest[] = {5};
+	static const unsigned held[] = {7, 8, 9}, newest[] = {9};
 	src_behind(TRUE, held, 3);
 	src_behind(FALSE, newest, 1);
-	printf("ok: src: every frame still held by default (3 of 5 behind), only the newest with every-frame=false\n");
+	printf("ok: src: newest first, then every frame still held (7, 8, 9 after a stall), or only the newest "
+	       "with every-frame=false\n");
 }
 
 /* Publishes frame n with pts_ns and pulls it: its PTS, which must be there. */

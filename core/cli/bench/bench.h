@@ -406,8 +406,8 @@ int bench_chan_read(bench_chan *c, void *p, size_t n);
 
 /* Path of an executable found on PATH, or -1. */
 int bench_find_program(const char *name, char *path, size_t size);
-/* Starts argv[0] with stdout/stderr to /dev/null. 0 or -1. */
-int bench_start_program(bench_child *c, char *const argv[]);
+/* Starts argv[0] with stdout/stderr to /dev/null, on the CPUs of mask cpus (0: any). 0 or -1. */
+int bench_start_program(bench_child *c, uint64_t cpus, char *const argv[]);
 /* The directory of this program's executable (peer programs live beside it). 0 or -1. */
 int bench_own_dir(char *path, size_t size);
 /* A private scratch directory (for sockets of external programs). */

@@ -55,6 +55,11 @@ const bench_delivery_run *bench_delivery_find(const bench_results *r, const benc
 	return NULL;
 }
 
+/*
+ * The highest paced rate that was lossless.  The unpaced run is left out:
+ * it measures a writer that may wait for its readers (a pipe's or socket's
+ * does, shmfb's never does), which no camera is; its rate is in the table.
+ */
 double bench_delivery_max_lossless(const bench_results *r, const bench_delivery_run *group, uint32_t transport,
 				   const bench_delivery_run **at)
 {
@@ -62,11 +67,10 @@ double bench_delivery_max_lossless(const bench_results *r, const bench_delivery_
 	*at = NULL;
 	for (uint32_t i = 0; i < r->delivery_count; i++) {
 		const bench_delivery_run *d = &r->delivery[i];
-		if (!same_group(d, group) || d->transport != transport || !bench_delivery_lossless(d))
+		if (!same_group(d, group) || d->transport != transport || d->rate_fps <= 0 || !bench_delivery_lossless(d))
 			continue;
-		double rate = d->rate_fps > 0 ? d->rate_fps : d->achieved_fps;
-		if (rate > best) {
-			best = rate;
+		if (d->rate_fps > best) {
+			best = d->rate_fps;
 			*at = d;
 		}
 	}
@@ -169,9 +173,10 @@ void bench_delivery_table(FILE *f, const bench_results *r)
 	fprintf(f, "\n6. paced delivery: readers each copying every frame they get; a cell is the worst reader's\n"
 		   "   share of the frames due, %%, and its latency p50/p99, ms, from the frame's due time to its\n"
 		   "   finished copy; !: the writer fell more than %d frame periods behind its schedule (a camera\n"
-		   "   would have dropped frames); lossls: the highest rate at which every reader got >= 99.9 %%\n"
-		   "   and the writer kept its schedule, and the worst p99 there; a rate above one that was not\n"
-		   "   lossless is not run\n", BENCH_DL_LAG_PERIODS);
+		   "   would have dropped frames); lossls: the highest paced rate at which every reader got\n"
+		   "   >= 99.9 %% and the writer kept its schedule, and the worst p99 there; a rate above one that\n"
+		   "   was not lossless is not run; max: unpaced, the writer as fast as it can (a pipe's or\n"
+		   "   socket's waits for its readers, shmfb's never does)\n", BENCH_DL_LAG_PERIODS);
 	for (uint32_t i = 0; i < r->delivery_count; i++)
 		if (first_of_group(r, i))
 			table_group(f, r, &r->delivery[i]);

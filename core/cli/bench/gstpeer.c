@@ -91,7 +91,7 @@ int bench_gst_delivery(const bench_opts *o, bench_results *res, bench_delivery_r
 		remove(out);
 		remove(sock);
 		bench_child c = {0};
-		rc = bench_start_program(&c, argv) < 0 ? -1 : bench_join(&c, (int)(run->window_ns / 1000000) + 15000);
+		rc = bench_start_program(&c, 0, argv) /* it pins its own threads */ < 0 ? -1 : bench_join(&c, (int)(run->window_ns / 1000000) + 15000);
 		shmfb_unlink(name);
 		if (rc == 3) {
 			run->skipped = 1;

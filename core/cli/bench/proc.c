@@ -443,12 +443,13 @@ int bench_find_program(const char *name, char *path, size_t size)
 	return -1;
 }
 
-int bench_start_program(bench_child *c, char *const argv[])
+int bench_start_program(bench_child *c, uint64_t cpus, char *const argv[])
 {
 	pid_t pid = fork_child();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		pin_to(cpus); /* kept across execv */
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
 			dup2(null, 1);

@@ -205,7 +205,7 @@ static int roudi_start(struct roudi *rd, char *note, size_t len)
 		   "[[segment.mempool]]\nsize = %u\ncount = 24\n", W * H * 4 + 64);
 	fclose(f);
 	char *argv[] = {roudi, "-c", conf, "-l", "off", NULL};
-	if (bench_start_program(&rd->proc, argv) < 0) {
+	if (bench_start_program(&rd->proc, 0, argv) < 0) {
 		snprintf(note, len, "could not start iox-roudi");
 		return -1;
 	}
@@ -240,9 +240,14 @@ static int read_peer(const char *path, uint64_t *count, bench_hist *h)
 	return ok ? 0 : -1;
 }
 
-static int iceoryx_phase(const char *peer, const char *dir, uint32_t k, double rate, double window,
-			 bench_zc_row *row)
+struct iox_ctx {
+	const char *peer, *dir;
+	uint64_t wcpu, rcpu; /* the publisher's CPUs and the subscribers', as shmfb's writer and readers */
+};
+
+static int iceoryx_phase(const struct iox_ctx *x, uint32_t k, double rate, double window, bench_zc_row *row)
 {
+	const char *peer = x->peer, *dir = x->dir;
 	char rs[32], ws[32], bytes[32], out[BENCH_DL_READERS + 1][4200], id[BENCH_DL_READERS][8];
 	snprintf(rs, sizeof rs, "%.3f", rate);
 	snprintf(ws, sizeof ws, "%.3f", window);
@@ -256,13 +261,13 @@ static int iceoryx_phase(const char *peer, const char *dir, uint32_t k, double r
 		snprintf(ready, sizeof ready, "%s.ready", out[i]);
 		remove(ready); /* the last phase's: this subscriber has not connected yet */
 		char *argv[] = {(char *)peer, "sub", id[i], ws, out[i], NULL};
-		failed = bench_start_program(&sub[i], argv) < 0;
+		failed = bench_start_program(&sub[i], x->rcpu, argv) < 0;
 	}
 	snprintf(out[k], sizeof out[k], "%s/pub.txt", dir);
 	char *pargv[6 + BENCH_DL_READERS + 1] = {(char *)peer, "pub", rs, ws, bytes, out[k]};
 	for (uint32_t i = 0; i < k; i++)
 		pargv[6 + i] = out[i]; /* the publisher waits for each OUT.ready */
-	failed = failed || bench_start_program(&pub, pargv) < 0;
+	failed = failed || bench_start_program(&pub, x->wcpu, pargv) < 0;
 	int limit = (int)(window * 1000) + 20000, prc = bench_join(&pub, limit), src = 0;
 	for (uint32_t i = 0; i < k; i++) {
 		int rc = bench_join(&sub[i], limit);
@@ -317,14 +322,9 @@ static int measure(zc_phase_fn phase, void *ctx, uint32_t k, double window, benc
 	return 0;
 }
 
-struct iox_ctx {
-	const char *peer, *dir;
-};
-
 static int iceoryx_phase_fn(void *ctx, uint32_t k, double rate, double window, bench_zc_row *row)
 {
-	struct iox_ctx *x = ctx;
-	return iceoryx_phase(x->peer, x->dir, k, rate, window, row);
+	return iceoryx_phase(ctx, k, rate, window, row);
 }
 
 struct shmfb_ctx {
@@ -363,7 +363,8 @@ static void run_iceoryx(const bench_opts *o, bench_results *res, double window)
 		memset(row, 0, sizeof *row);
 		row->transport = ZC_ICEORYX;
 		row->subscribers = subs[i];
-		struct iox_ctx x = {peer, rd.dir};
+		uint64_t all = bench_cpu_mask(), wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
+		struct iox_ctx x = {peer, rd.dir, wcpu, res->machine.pinned ? all & ~wcpu : 0};
 		row->ran = measure(iceoryx_phase_fn, &x, subs[i], window, row) == 0;
 		res->zc_count++;
 		bench_progress("zero-copy: iceoryx, %u subscribers: p50 %.1f us, %.0f frames/s", subs[i],
