@@ -173,6 +173,7 @@ check "all($D[]; .on_schedule == (.rate_fps == 0 or .writer_lag_max_ns <= 4e9 / 
 	"on schedule is a writer lag of at most 4 periods"
 check "all($D[]; .lossless == (.on_schedule and all(.fraction[]; . >= 0.999)))" \
 	"lossless is every reader >= 99.9 % with the writer on schedule"
+check "all($D[]; .rounds == 1 and .lossless_rounds == (if .lossless then 1 else 0 end))" "--quick runs each rate once"
 check "all($D[]; all(.latency[]; .frames == 0 or (.p50_ns <= .p99_ns and .p99_ns <= .max_ns)))" "delivery latency order"
 check "$D as \$all | all(\$all[]; . as \$r | .rate_fps == 60 or any(\$all[]; .transport == \$r.transport and .readers == \$r.readers
 	and .width == \$r.width and .format == \$r.format and .rate_fps < \$r.rate_fps and .lossless))" \

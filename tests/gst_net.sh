@@ -58,6 +58,7 @@ bridge() {
 		fail "$what: far side: $(tail -n 3 "$T/far")"
 	kill $sp $rp 2>/dev/null
 	wait $sp $rp 2>/dev/null
+	"$S" rm "$N-far" >/dev/null 2>&1 # its sink was killed: the name stays behind
 	awk '$1 == "frame" {
 		if ($7 < 0) bad = "a frame without a stamp"
 		else if ($7 <= prev) bad = "stamp " $7 " after " prev

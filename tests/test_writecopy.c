@@ -266,6 +266,7 @@ static void test_fresh_after_release(void)
 	shmfb_reader_close(r);
 	test_kill(&prod);
 	test_wait(&prod, 5000);
+	shmfb_unlink(name); /* killed: its name stays behind */
 }
 
 /* Writes word 0 of every `every`-th page with the value it has: that page is copied. */
@@ -329,6 +330,7 @@ static void test_torn_reported(void)
 	shmfb_reader_close(r);
 	test_kill(&prod);
 	test_wait(&prod, 5000);
+	shmfb_unlink(name); /* killed: its name stays behind */
 }
 
 static long long private_bytes(const shmfb_view *v)
@@ -388,6 +390,7 @@ static void test_memory(void)
 	shmfb_reader_close(r);
 	test_kill(&prod);
 	test_wait(&prod, 5000);
+	shmfb_unlink(name); /* killed: its name stays behind */
 }
 
 int main(int argc, char **argv)

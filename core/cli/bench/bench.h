@@ -185,6 +185,7 @@ extern const char *const bench_transport_key[BENCH_TRANSPORTS];
 extern const char *const bench_transport_label[BENCH_TRANSPORTS];
 #define BENCH_DL_READERS 4
 #define BENCH_DL_RUNS 320
+#define BENCH_DL_ROUNDS 3 /* a rate that was not lossless is run again up to this many times in all */
 
 typedef struct bench_delivery_run {
 	uint32_t width, height;
@@ -198,6 +199,7 @@ typedef struct bench_delivery_run {
 	double achieved_fps;      /* sent / window */
 	uint64_t writer_lag_max_ns;
 	uint32_t attempts, failures; /* external peers: tries, and tries that failed */
+	uint32_t rounds, lossless_rounds; /* runs at this rate (1, or BENCH_DL_ROUNDS), and how many were lossless */
 	uint64_t received[BENCH_DL_READERS];
 	bench_lat lat[BENCH_DL_READERS]; /* due -> copy finished */
 	char note[128];

@@ -413,6 +413,52 @@ static int run_one(const bench_opts *o, bench_results *res, struct dl_ctl *c, be
 	return failed;
 }
 
+/* Orders runs by lossless first, then by the worst reader's share received. */
+static int run_rank(const bench_delivery_run *d)
+{
+	uint64_t least = UINT64_MAX;
+	for (uint32_t k = 0; k < d->readers; k++)
+		least = d->received[k] < least ? d->received[k] : least;
+	/* Shares to 1e-6, after lossless: integer ranks compare exactly. */
+	return bench_delivery_lossless(d) * 2000000 + (int)(d->frames ? 1e6 * (double)least / (double)d->frames : 0);
+}
+
+/*
+ * A run that was not lossless is run twice more and the median of the
+ * three is kept (by lossless, then the worst reader's share): one stall of
+ * the machine (a vCPU descheduled for 10 ms loses a 3-slot reader two frames
+ * at 240 f/s) no longer decides a rate, and a rate that loses frames twice
+ * in three runs is not lossless.  Every transport gets the same.  Not in
+ * --quick.  0, or 1 when a rerun failed (run->note says why).
+ */
+static int median_of_rounds(const bench_opts *o, bench_results *res, struct dl_ctl *c, bench_delivery_run *run)
+{
+	run->rounds = 1;
+	run->lossless_rounds = (uint32_t)bench_delivery_lossless(run);
+	if (o->quick || run->lossless_rounds)
+		return 0;
+	static bench_delivery_run round[BENCH_DL_ROUNDS];
+	round[0] = *run;
+	for (int i = 1; i < BENCH_DL_ROUNDS; i++) {
+		round[i] = *run;
+		memset(round[i].received, 0, sizeof round[i].received);
+		if (run_one(o, res, c, &round[i])) {
+			snprintf(run->note, sizeof run->note, "%s", round[i].note);
+			return 1;
+		}
+		run->lossless_rounds += (uint32_t)bench_delivery_lossless(&round[i]);
+	}
+	/* The median of three: neither the best nor the worst. */
+	_Static_assert(BENCH_DL_ROUNDS == 3, "the median below is of three");
+	int r0 = run_rank(&round[0]), r1 = run_rank(&round[1]), r2 = run_rank(&round[2]);
+	int mid = (r0 <= r1) == (r1 <= r2) ? 1 : (r1 <= r0) == (r0 <= r2) ? 0 : 2;
+	uint32_t lossless = run->lossless_rounds;
+	*run = round[mid];
+	run->rounds = BENCH_DL_ROUNDS;
+	run->lossless_rounds = lossless;
+	return 0;
+}
+
 /* The rates of one transport, climbing until a rate loses frames. */
 static void climb(const bench_opts *o, bench_results *res, struct dl_ctl *c, const bench_delivery_run *proto)
 {
@@ -423,7 +469,7 @@ static void climb(const bench_opts *o, bench_results *res, struct dl_ctl *c, con
 		*run = *proto;
 		run->rate_fps = rates[i];
 		run->window_ns = window_for(o, rates[i]);
-		if (run_one(o, res, c, run)) {
+		if (run_one(o, res, c, run) || median_of_rounds(o, res, c, run)) {
 			if (run->skipped) {
 				res->delivery_count--; /* not available here: one note is enough */
 				return;

@@ -176,7 +176,8 @@ void bench_delivery_table(FILE *f, const bench_results *r)
 		   "   would have dropped frames); lossls: the highest paced rate at which every reader got\n"
 		   "   >= 99.9 %% and the writer kept its schedule, and the worst p99 there; a rate above one that\n"
 		   "   was not lossless is not run; max: unpaced, the writer as fast as it can (a pipe's or\n"
-		   "   socket's waits for its readers, shmfb's never does)\n", BENCH_DL_LAG_PERIODS);
+		   "   socket's waits for its readers, shmfb's never does); a run that was not lossless is run\n"
+		   "   %d times in all and the median shown\n", BENCH_DL_LAG_PERIODS, BENCH_DL_ROUNDS);
 	for (uint32_t i = 0; i < r->delivery_count; i++)
 		if (first_of_group(r, i))
 			table_group(f, r, &r->delivery[i]);
@@ -194,11 +195,12 @@ static void json_run(FILE *f, const bench_delivery_run *d)
 	fprintf(f, "      {\"width\": %u, \"height\": %u, \"format\": \"%s\", \"readers\": %u, \"transport\": \"%s\", "
 		   "\"rate_fps\": %.1f, \"window_s\": %.3f, \"ran\": %s, \"frames\": %llu, \"sent\": %llu, "
 		   "\"achieved_fps\": %.1f, \"writer_lag_max_ns\": %llu, \"attempts\": %u, \"failures\": %u, "
-		   "\"on_schedule\": %s, \"lossless\": %s, \"received\": [",
+		   "\"on_schedule\": %s, \"lossless\": %s, \"rounds\": %u, \"lossless_rounds\": %u, \"received\": [",
 		d->width, d->height, shmfb_pixfmt_name(d->format), d->readers, bench_transport_key[d->transport],
 		d->rate_fps, (double)d->window_ns / 1e9, d->ran ? "true" : "false", (unsigned long long)d->frames,
 		(unsigned long long)d->sent, d->achieved_fps, (unsigned long long)d->writer_lag_max_ns, d->attempts,
-		d->failures, bench_delivery_on_schedule(d) ? "true" : "false", bench_delivery_lossless(d) ? "true" : "false");
+		d->failures, bench_delivery_on_schedule(d) ? "true" : "false", bench_delivery_lossless(d) ? "true" : "false",
+		d->rounds, d->lossless_rounds);
 	for (uint32_t k = 0; k < d->readers; k++)
 		fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)d->received[k]);
 	fprintf(f, "], \"fraction\": [");
