@@ -123,7 +123,8 @@ static int warm_up(GstElement *src, GstBufferPool *pool, guint8 *frame, guint64 
 {
 	guint64 gap = period < 5000000ull ? 5000000ull : period > 20000000ull ? 20000000ull : period;
 	memset(frame, 0, 16);
-	for (int i = 0; i < 6; i++) {
+	guint64 start = peer_now_ns();
+	for (int i = 0; i < 6 || peer_now_ns() - start < 100000000ull; i++) { /* 6 frames and 100 ms */
 		GstBuffer *b = NULL;
 		if (gst_buffer_pool_acquire_buffer(pool, &b, NULL) != GST_FLOW_OK)
 			return -1;

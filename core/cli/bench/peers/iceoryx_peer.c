@@ -92,9 +92,13 @@ static int run_pub(double rate, double window, uint32_t bytes, const char *out, 
 		fprintf(stderr, "shmfb-bench-iceoryx: a subscriber did not connect within 10 s\n");
 		return 1;
 	}
-	/* Unmeasured frames (number 0) first: the pool's chunks are touched once before timing. */
-	for (int i = 0; i < 30; i++)
+	/* Unmeasured frames (number 0) first, for 100 ms as shmfb's: the pool's chunks are
+	 * touched once and the subscribers settle before timing. */
+	uint64_t warm = peer_now_ns();
+	for (int i = 0; i < 30 || peer_now_ns() - warm < 100000000ull; i++) {
 		publish(pub, src, bytes, 0);
+		peer_sleep_until(peer_now_ns() + 3000000ull);
+	}
 	uint64_t period = rate > 0 ? (uint64_t)(1e9 / rate) : 0, win = (uint64_t)(window * 1e9);
 	uint64_t t0 = peer_now_ns(), sent = 0;
 	for (uint64_t i = 0;; i++) {
