@@ -331,6 +331,26 @@ static int has_viewer(void)
 
 /* -------------------------------------------------------------- the cases */
 
+/*
+ * CPU time of the program starting and exiting at once (`shmfb cat
+ * --help`), measured here: a sanitizer's start costs 15-60 ms of CPU
+ * depending on the machine's load, which a short run would otherwise
+ * count as waiting.  The worst of three runs.
+ */
+static double start_cpu_s(void)
+{
+	static double cached = -1;
+	if (cached < 0) {
+		const char *help[] = {"shmfb", "cat", "--help", NULL};
+		for (int i = 0; i < 3; i++) {
+			run h;
+			run_prog(help, 5, &h);
+			cached = h.cpu_s > cached ? h.cpu_s : cached;
+		}
+	}
+	return cached;
+}
+
 /* Point 1: a latest slot that never reads whole costs no CPU, and --timeout holds. */
 static void stuck(scenario sc, int dead)
 {
@@ -340,7 +360,7 @@ static void stuck(scenario sc, int dead)
 	run_prog(cat, 6, &r);
 	ASSERT_EQ(r.status, 1);
 	ASSERT(r.wall_s <= 2.5);
-	ASSERT(r.cpu_s < 0.05 * r.wall_s + 0.03); /* + the program's start (ASan's is 15 ms) */
+	ASSERT(r.cpu_s < 0.05 * r.wall_s + start_cpu_s() + 0.02); /* under 5 % while waiting */
 	if (dead)
 		ASSERT_STR_CONTAINS(r.err, "died");
 	else
