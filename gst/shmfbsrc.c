@@ -6,9 +6,9 @@
  * (strictly increasing: gst_shmfb_base_src_pts).  Which frames: the newest
  * first, then by default every frame the slots still hold after the last
  * one pushed, oldest first (shmfb_reader_next), so a pipeline up to one
- * frame behind loses nothing, which encoders and
- * recorders want; with every-frame=false only the newest (latest wins, as
- * shmfb cat), for a display that would rather skip than lag.  A new
+ * frame behind loses nothing, which encoders and recorders want; with
+ * every-frame=false only the newest (latest wins, as shmfb cat), for a
+ * display that would rather skip than lag.  A new
  * generation under the name (producer restart, caps change) is followed and
  * renegotiated; a close is EOS unless wait-for-new-producer is set
  * (shmfbbasesrc.c).
@@ -30,7 +30,8 @@
 struct _GstShmfbSrc {
 	GstShmfbBaseSrc parent;
 	GstVideoInfo info;   /* of the caps set */
-	GstBufferPool *pool; /* of buffers of info's size; NULL until the first frame */
+	GstBufferPool *pool; /* of buffers of pool_size bytes; NULL until the first frame */
+	gsize pool_size;     /* kept: reading the pool's config back would allocate per frame */
 	gboolean every_frame; /* property: every frame still held, or only the newest */
 };
 
@@ -114,6 +115,7 @@ static void drop_pool(GstShmfbSrc *self)
 		gst_buffer_pool_set_active(self->pool, FALSE);
 		gst_object_unref(self->pool);
 		self->pool = NULL;
+		self->pool_size = 0;
 	}
 }
 
@@ -121,15 +123,9 @@ static void drop_pool(GstShmfbSrc *self)
 static gboolean ensure_pool(GstShmfbSrc *self)
 {
 	gsize size = GST_VIDEO_INFO_SIZE(&self->info);
-	if (self->pool) {
-		GstStructure *cfg = gst_buffer_pool_get_config(self->pool);
-		guint have = 0;
-		gst_buffer_pool_config_get_params(cfg, NULL, &have, NULL, NULL);
-		gst_structure_free(cfg);
-		if (have == size)
-			return TRUE;
-		drop_pool(self);
-	}
+	if (self->pool && self->pool_size == size)
+		return TRUE;
+	drop_pool(self);
 	GstBufferPool *pool = gst_buffer_pool_new();
 	GstStructure *cfg = gst_buffer_pool_get_config(pool);
 	GstCaps *caps = gst_video_info_to_caps(&self->info);
@@ -142,6 +138,7 @@ static gboolean ensure_pool(GstShmfbSrc *self)
 		return FALSE;
 	}
 	self->pool = pool;
+	self->pool_size = size;
 	return TRUE;
 }
 

@@ -241,21 +241,23 @@ class Reader:
         is allocated for them.  Raises shmfb.Error with code SHMFB_ENOFRAME
         before the first frame.
         """
-        h = self._h()
-        address, packed, planes = self._buffer(h, out)
-        cf = CFrame()
-        check(lib.shmfb_reader_copy_latest(h.ptr, address, h.frame_bytes, ctypes.byref(cf)))
-        return Frame(cf, h, self._dropped(cf.index), packed, planes, False)
+        frame = self._copy(out, every_frame=False)
+        assert frame is not None  # copy_latest says ENOFRAME by raising
+        return frame
 
-    def _copy_next(self, out: Optional[np.ndarray]) -> Optional[Frame]:
-        """Copies the oldest frame still held after the last one returned
-        (shmfb_reader_copy_next); None when there is none yet."""
+    def _copy(self, out: Optional[np.ndarray], every_frame: bool) -> Optional[Frame]:
+        """Copies the newest frame (shmfb_reader_copy_latest), or the oldest
+        still held after the last one returned (shmfb_reader_copy_next: None
+        when there is none yet)."""
         h = self._h()
         address, packed, planes = self._buffer(h, out)
         cf = CFrame()
-        rc = lib.shmfb_reader_copy_next(h.ptr, self._seen, address, h.frame_bytes, ctypes.byref(cf))
-        if rc == errors.ENOFRAME:
-            return None
+        if every_frame:
+            rc = lib.shmfb_reader_copy_next(h.ptr, self._seen, address, h.frame_bytes, ctypes.byref(cf))
+            if rc == errors.ENOFRAME:
+                return None
+        else:
+            rc = lib.shmfb_reader_copy_latest(h.ptr, address, h.frame_bytes, ctypes.byref(cf))
         check(rc)
         return Frame(cf, h, self._dropped(cf.index), packed, planes, False)
 
@@ -385,8 +387,8 @@ class Reader:
 
         The first is the newest; after it, by default, every frame the three
         slots still hold, oldest first, so a loop up to one frame behind the
-        producer loses none; further
-        behind it goes on from the oldest still held.  ``every_frame=False``
+        producer loses none; further behind it goes on from the oldest still
+        held.  ``every_frame=False``
         takes only the newest each time (lower latency, a slow loop skips
         frames).  Either way ``frame.dropped`` counts the frames skipped."""
         while True:
@@ -395,7 +397,7 @@ class Reader:
             except errors.TimeoutError:
                 return
             # The first is the newest: frames before the loop began are not its to catch up.
-            frame = self._copy_next(out) if every_frame and self._seen else self.latest(out)
+            frame = self._copy(out, every_frame and self._seen != 0)
             if frame is not None:
                 yield frame
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "peers/peer.h"
 #include "shmfb.h"
 
 /* ------------------------------------------------------------ histograms */

@@ -33,10 +33,6 @@
 
 #define GRACE_NS (100 * SHMFB_MS)
 #define READY_TIMEOUT_NS (10 * SHMFB_SEC)
-#define WARMUP_FRAMES 6 /* each slot twice, and */
-#define WARMUP_NS (100 * SHMFB_MS) /* at least this long: new reader processes settle */
-#define WARMUP_GAP_MIN_NS (5 * SHMFB_MS)
-#define WARMUP_GAP_MAX_NS (20 * SHMFB_MS)
 
 static const double full_rates[] = {30, 60, 120, 240, 480, 960, 0};
 static const double quick_rates[] = {60, 240};
@@ -116,21 +112,11 @@ static int send_frame(const struct dl_args *a, shmfb_writer *w, uint8_t *src, si
 	return 0;
 }
 
-/*
- * Unmeasured frames (number 0) before the window, a few periods apart, so
- * that every transport's first touches are paid before it is timed: the
- * readers' first look at each slot or at a pipe's buffer, their first
- * wake-ups.  (Without them, a run's p99 was its first frame: 15-20 ms at
- * 30 f/s on a VM whose page faults cost tens of microseconds.  With 6
- * frames in 30 ms, four 1080p readers at 240 f/s still lost a frame in the
- * first 100 ms in 3 of 4 tries, and none in 4 tries after 100 ms.)
- */
+/* The warm-up frames (peers/peer.h) before the window, to every reader. */
 static int warm_up(const struct dl_args *a, shmfb_writer *w, uint8_t *src, size_t n)
 {
-	uint64_t gap = a->ctl->period_ns;
-	gap = gap < WARMUP_GAP_MIN_NS ? WARMUP_GAP_MIN_NS : gap > WARMUP_GAP_MAX_NS ? WARMUP_GAP_MAX_NS : gap;
-	uint64_t start = shmfb_now_ns();
-	for (int i = 0; i < WARMUP_FRAMES || shmfb_now_ns() - start < WARMUP_NS; i++) {
+	uint64_t gap = peer_warmup_gap_ns(a->ctl->period_ns), start = shmfb_now_ns();
+	for (int i = 0; peer_warming(i, start); i++) {
 		if (send_frame(a, w, src, n, 0, shmfb_now_ns()) < 0)
 			return -1;
 		bench_sleep_ns(gap);

@@ -45,6 +45,15 @@ struct zc_args {
 	uint32_t id;
 };
 
+/* A frame drawn in place (a memcpy into the slot) and published. */
+static void write_in_place(shmfb_writer *w, const uint8_t *src, size_t n, uint64_t number)
+{
+	shmfb_planes p;
+	shmfb_writer_acquire(w, &p);
+	memcpy(p.data[0], src, n);
+	shmfb_writer_publish(w, number, 0);
+}
+
 static int zc_writer(void *arg)
 {
 	struct zc_ctl *c = ((struct zc_args *)arg)->ctl;
@@ -65,14 +74,11 @@ static int zc_writer(void *arg)
 	/* release: pairs with the readers' acquire; the mapping exists. */
 	atomic_store_explicit(&c->writer_ready, 1, memory_order_release);
 	int rc = bench_wait_count(&c->readers_ready, c->readers, READY_TIMEOUT_NS);
-	/* Unmeasured frames (number 0) first, as the iceoryx peer sends: first touches untimed. */
+	/* The warm-up frames (peers/peer.h), as the iceoryx peer sends them. */
 	uint64_t warm = shmfb_now_ns();
-	for (int k = 0; rc == 0 && (k < 6 || shmfb_now_ns() - warm < 100 * SHMFB_MS); k++) { /* 6 frames and 100 ms */
-		shmfb_planes p;
-		shmfb_writer_acquire(w, &p);
-		memcpy(p.data[0], src, n);
-		shmfb_writer_publish(w, 0, 0);
-		bench_sleep_ns(5 * SHMFB_MS);
+	for (int k = 0; rc == 0 && peer_warming(k, warm); k++) {
+		write_in_place(w, src, n, 0);
+		bench_sleep_ns(peer_warmup_gap_ns(c->period_ns));
 	}
 	uint64_t t0 = shmfb_now_ns() + 20 * SHMFB_MS, i = 0;
 	while (rc == 0) {
@@ -80,10 +86,7 @@ static int zc_writer(void *arg)
 		bench_sleep_ns(due > shmfb_now_ns() ? due - shmfb_now_ns() : 0);
 		if (shmfb_now_ns() - t0 >= c->window_ns)
 			break;
-		shmfb_planes p;
-		shmfb_writer_acquire(w, &p);
-		memcpy(p.data[0], src, n);
-		shmfb_writer_publish(w, ++i, 0);
+		write_in_place(w, src, n, ++i);
 	}
 	c->sent = i;
 	/* release: pairs with the readers' acquire load; sent is set. */
@@ -259,7 +262,7 @@ static int iceoryx_phase(const struct iox_ctx *x, uint32_t k, double rate, doubl
 		snprintf(out[i], sizeof out[i], "%s/sub%u.txt", dir, i);
 		snprintf(id[i], sizeof id[i], "%u", i % 10);
 		char ready[4300];
-		snprintf(ready, sizeof ready, "%s.ready", out[i]);
+		peer_ready_path(ready, sizeof ready, out[i]);
 		remove(ready); /* the last phase's: this subscriber has not connected yet */
 		char *argv[] = {(char *)peer, "sub", id[i], ws, out[i], NULL};
 		failed = bench_start_program(&sub[i], x->rcpu, argv) < 0;

@@ -115,16 +115,12 @@ static void on_client(GstElement *sink, gint fd, gpointer data)
 	g_mutex_unlock(&g.lock);
 }
 
-/*
- * Unmeasured frames (number 0) a few periods apart before the window, as
- * delivery.c sends: every transport pays its first touches untimed.
- */
+/* The warm-up frames (peer.h) before the window, as delivery.c sends them. */
 static int warm_up(GstElement *src, GstBufferPool *pool, guint8 *frame, guint64 bytes, guint64 period)
 {
-	guint64 gap = period < 5000000ull ? 5000000ull : period > 20000000ull ? 20000000ull : period;
-	memset(frame, 0, 16);
-	guint64 start = peer_now_ns();
-	for (int i = 0; i < 6 || peer_now_ns() - start < 100000000ull; i++) { /* 6 frames and 100 ms */
+	guint64 gap = peer_warmup_gap_ns(period), start = peer_now_ns();
+	memset(frame, 0, 16); /* frame number 0 */
+	for (int i = 0; peer_warming(i, start); i++) {
 		GstBuffer *b = NULL;
 		if (gst_buffer_pool_acquire_buffer(pool, &b, NULL) != GST_FLOW_OK)
 			return -1;

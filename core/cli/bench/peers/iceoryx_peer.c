@@ -41,11 +41,11 @@
 #define MAX_SAMPLES 200000
 #define CONNECT_TIMEOUT_NS 10000000000ull
 
-/* Whether PATH.ready exists. */
-static int is_ready(const char *path)
+/* Whether the subscriber writing to `out` has said it is connected. */
+static int is_ready(const char *out)
 {
 	char ready[4200];
-	snprintf(ready, sizeof ready, "%s.ready", path);
+	peer_ready_path(ready, sizeof ready, out);
 	return access(ready, F_OK) == 0;
 }
 
@@ -92,10 +92,9 @@ static int run_pub(double rate, double window, uint32_t bytes, const char *out, 
 		fprintf(stderr, "shmfb-bench-iceoryx: a subscriber did not connect within 10 s\n");
 		return 1;
 	}
-	/* Unmeasured frames (number 0) first, for 100 ms as shmfb's: the pool's chunks are
-	 * touched once and the subscribers settle before timing. */
+	/* Warm-up (peer.h), with 30 chunks at least: every chunk of the pool is touched once. */
 	uint64_t warm = peer_now_ns();
-	for (int i = 0; i < 30 || peer_now_ns() - warm < 100000000ull; i++) {
+	for (int i = 0; i < 30 || peer_warming(i, warm); i++) {
 		publish(pub, src, bytes, 0);
 		peer_sleep_until(peer_now_ns() + 3000000ull);
 	}
@@ -145,7 +144,7 @@ static int run_sub(const char *id, double window, const char *out)
 	while (iox_sub_get_subscription_state(sub) != SubscribeState_SUBSCRIBED && peer_now_ns() < give_up)
 		peer_sleep_until(peer_now_ns() + 1000000ull);
 	char ready[4200];
-	snprintf(ready, sizeof ready, "%s.ready", out);
+	peer_ready_path(ready, sizeof ready, out);
 	FILE *rf = fopen(ready, "w");
 	if (!rf || fclose(rf) != 0) {
 		fprintf(stderr, "shmfb-bench-iceoryx: cannot create %s\n", ready);
