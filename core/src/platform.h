@@ -4,7 +4,9 @@
  * platform_linux.c implements it for Linux (POSIX shared memory, flock,
  * futex, O_TMPFILE), platform_win32.c for Windows (named file-mapping
  * objects, MapViewOfFile, named events); the Makefile builds one of them.
- * No other file in core/ makes a system call or tests a platform macro.
+ * No other file in core/src makes a system call or tests a platform macro
+ * (the programs in core/cli keep theirs in their own os_*.c and
+ * core/cli/bench/proc.c: docs/ARCHITECTURE.md).
  *
  * Every function returning int returns 0 or a negative SHMFB_E* code and,
  * on failure, has set the thread's error detail (shmfb__errorf).

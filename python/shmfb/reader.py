@@ -181,14 +181,17 @@ class Reader:
 
     @property
     def width(self) -> int:
+        """The frame's width in pixels."""
         return int(self.info.width)
 
     @property
     def height(self) -> int:
+        """The frame's height in pixels."""
         return int(self.info.height)
 
     @property
     def format(self) -> str:
+        """The pixel format's name: rgba, bgra, rgb24, gray8, yuyv, nv12 or i420."""
         return self._h().format
 
     @property
@@ -199,6 +202,7 @@ class Reader:
 
     @property
     def frame_bytes(self) -> int:
+        """The size of one whole frame in bytes, row padding included."""
         return self._h().frame_bytes
 
     @property
@@ -467,10 +471,12 @@ class AudioReader:
 
     @property
     def rate(self) -> int:
+        """Audio frames per second; 0 when the mapping carries no audio."""
         return int(self._reader.info.audio_rate)
 
     @property
     def channels(self) -> int:
+        """Interleaved channels in each audio frame; 0 without audio."""
         return int(self._reader.info.audio_channels)
 
     @property

@@ -116,6 +116,7 @@ class Writer:
 
     @property
     def generation(self) -> int:
+        """The generation id the library chose at create; readers see the same."""
         return int(lib.shmfb_writer_generation(self._h().ptr))
 
     def _numbers(self, frame_number: Optional[int], pts_ns: Optional[int]) -> tuple[int, int]:

@@ -1,13 +1,17 @@
 """A producer killed: the reader says it is dead, then goes on with the next
-producer of the name; a closed one is "closed"; a replaced one "replaced"."""
+producer of the name; a closed one is "closed"; a replaced one "replaced"; a
+live one silent past its heartbeat timeout "stale"."""
 from __future__ import annotations
 
+import json
+import os
 import signal
+import subprocess
 import time
 
 import numpy as np
 import pytest
-from conftest import open_when_ready
+from conftest import BIN, open_when_ready
 
 import shmfb
 
@@ -59,3 +63,22 @@ def test_replaced_producer(name):
         with shmfb.Reader(name, reattach=False) as r:
             with shmfb.Writer(name, 64, 48, "gray8", replace=True):
                 assert r.status == "replaced"
+
+
+def test_silent_producer_is_stale(name):
+    """A live writer that published once and then said nothing for longer
+    than its heartbeat_timeout_ms is "stale", as `shmfb info` says too; a
+    heartbeat makes it "running" again."""
+    timeout_ms = 300
+    with shmfb.Writer(name, 64, 48, "gray8", heartbeat_timeout_ms=timeout_ms) as w, \
+            shmfb.Reader(name, reattach=False) as r:
+        assert r.info.heartbeat_timeout_ms == timeout_ms
+        w.send(np.zeros((48, 64), np.uint8))  # a publish refreshes the heartbeat
+        assert r.status == "running"
+        time.sleep(2 * timeout_ms / 1000)
+        assert r.status == "stale"
+        info = subprocess.run([os.path.join(BIN, "shmfb"), "info", name, "--json"], capture_output=True,
+                              text=True, timeout=10)
+        assert json.loads(info.stdout)["state"] == "stale"
+        w.heartbeat()
+        assert r.status == "running"

@@ -130,6 +130,24 @@ def test_a_view_stays_readable_after_its_reader_closes(name):
             r.latest()
 
 
+def test_a_lapped_view_is_not_valid(name):
+    """A read-only view stays valid for the two frames after it, which go to
+    the other two slots; the third rewrites its slot: valid() is then False,
+    while a fresh view of that frame is valid."""
+    with shmfb.Writer(name, W, H, "gray8") as w, shmfb.Reader(name) as r:
+        w.send(np.full((H, W), 1, np.uint8))
+        v = r.view()
+        assert v.valid() and v.index == 1 and int(v.array[0, 0]) == 1
+        w.send(np.full((H, W), 2, np.uint8))
+        w.send(np.full((H, W), 3, np.uint8))
+        assert v.valid()  # its slot is not yet rewritten
+        w.send(np.full((H, W), 4, np.uint8))  # back in v's slot
+        assert not v.valid()
+        assert int(v.array[0, 0]) == 4  # the arrays show the slot as it is now
+        fresh = r.view()
+        assert fresh.valid() and fresh.index == 4 and int(fresh.array[0, 0]) == 4
+
+
 def test_writer_close_tells_readers(name):
     w = shmfb.Writer(name, W, H, "gray8")
     w.send(np.zeros((H, W), np.uint8))
