@@ -144,6 +144,8 @@ check '.writecopy.copy_ns as $c | all(.writecopy.views[]; .ns > 0 and ((.of_copy
 	"writecopy of_copy is ns / copy_ns"
 check '.writecopy.copy_ns > 0 and .writecopy.read_in_place_ns > 0 and .writecopy.read_view_ns > 0' \
 	"writecopy times"
+check 'all(.writecopy.views[]; .floor_ns > 0) and .writecopy.views[0].floor_ns < .writecopy.views[3].floor_ns' \
+	"writecopy floor: the bare mapping's writes measured, more pages cost more"
 check '(.targets[] | select(.name == "writecopy_1pct_vs_copy") | .value) - .writecopy.views[1].of_copy | fabs < 0.001' \
 	"writecopy target is the 1 % view over the copy"
 

@@ -177,6 +177,7 @@ typedef struct bench_writecopy {
 	uint64_t pages_written[BENCH_WRITECOPY_SHARES];
 	double copy_ns;                          /* medians */
 	double view_ns[BENCH_WRITECOPY_SHARES];
+	double floor_ns[BENCH_WRITECOPY_SHARES]; /* the same writes into a bare private mapping */
 	double read_in_place_ns, read_view_ns;
 } bench_cow_result;
 
@@ -350,11 +351,35 @@ void bench_shared_free(void *p, size_t size);
 void *bench_alloc_faulted(size_t size, int huge);
 void bench_free(void *p, size_t size);
 
+/*
+ * The floor under a copy-on-write view: a private mapping of a filled
+ * shared-memory object of `bytes`, outside shmfb, whose written pages the
+ * kernel copies and bench_cow_floor_drop gives back (MADV_DONTNEED), as a
+ * view's release does.  What it costs is the kernel's and the machine's.
+ */
+typedef struct bench_cow_floor {
+	uint8_t *shared, *priv;
+	size_t bytes;
+} bench_cow_floor;
+int bench_cow_floor_open(bench_cow_floor *c, size_t bytes);
+void bench_cow_floor_drop(bench_cow_floor *c);
+void bench_cow_floor_close(bench_cow_floor *c);
+
 /* The CPUs this process may run on, as a bit mask (CPU i = bit i; up to 64). */
 uint64_t bench_cpu_mask(void);
 int bench_cpu_count(uint64_t mask);
 /* The lowest CPU in mask as a mask of its own, and the rest. */
 uint64_t bench_cpu_first(uint64_t mask);
+
+/*
+ * Where a run's processes go: the writer alone on the first CPU this
+ * process may use and its readers on the others, so that a reader never
+ * takes the writer's CPU; both 0 (anywhere) when the run is not pinned.
+ */
+typedef struct bench_pins {
+	uint64_t writer, readers;
+} bench_pins;
+bench_pins bench_pins_of(int pinned);
 
 typedef struct bench_child {
 	intptr_t pid;

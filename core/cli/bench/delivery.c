@@ -327,15 +327,13 @@ static int run_local(const bench_opts *o, bench_results *res, struct dl_ctl *c, 
 			return 1;
 		}
 	}
-	uint64_t all = bench_cpu_mask();
-	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
-	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_pins pins = bench_pins_of(res->machine.pinned);
 	bench_child w = {0}, rd[BENCH_DL_READERS] = {{0}};
 	struct dl_args wa = {c, chan, 0}, ra[BENCH_DL_READERS];
-	int bad = bench_spawn(&w, wcpu, dl_writer, &wa) < 0;
+	int bad = bench_spawn(&w, pins.writer, dl_writer, &wa) < 0;
 	for (uint32_t k = 0; k < c->readers && !bad; k++) {
 		ra[k] = (struct dl_args){c, chan, k};
-		bad = bench_spawn(&rd[k], rcpu, dl_reader, &ra[k]) < 0;
+		bad = bench_spawn(&rd[k], pins.readers, dl_reader, &ra[k]) < 0;
 	}
 	for (uint32_t k = 0; k < c->readers; k++)
 		bench_chan_close(&chan[k]); /* only the children hold the ends now */

@@ -285,14 +285,12 @@ int bench_latency(const bench_opts *o, bench_results *res)
 	for (int i = 0; i < LAT_MODES; i++)
 		bench_hist_clear(&c->hist[i]);
 
-	uint64_t all = bench_cpu_mask();
-	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
-	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_pins pins = bench_pins_of(res->machine.pinned);
 	struct lat_args a = {o, c};
 	bench_child w = {0}, r = {0};
 	bench_progress("latency: %llu frames per mode, 4 modes, %u rounds",
 		       (unsigned long long)(c->per_phase * c->rounds), c->rounds);
-	int bad = bench_spawn(&w, wcpu, lat_writer, &a) < 0 || bench_spawn(&r, rcpu, lat_reader, &a) < 0;
+	int bad = bench_spawn(&w, pins.writer, lat_writer, &a) < 0 || bench_spawn(&r, pins.readers, lat_reader, &a) < 0;
 	/* Generous: 4 modes x frames x 1 ms (ten times a slow wake), plus lost frames. */
 	int limit_ms = (int)(c->per_phase * c->rounds * LAT_MODES) + 120000;
 	int wrc = bad ? 1 : bench_join(&w, limit_ms);

@@ -113,11 +113,9 @@ static int stream_round(const bench_opts *o, bench_results *res, int kind, doubl
 		return 1;
 	}
 	struct peer_args a = {o, c, &ch, (size_t)l.frame_bytes, seconds};
-	uint64_t all = bench_cpu_mask();
-	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
-	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_pins pins = bench_pins_of(res->machine.pinned);
 	bench_child w = {0}, r = {0};
-	int bad = bench_spawn(&r, rcpu, stream_reader, &a) < 0 || bench_spawn(&w, wcpu, stream_writer, &a) < 0;
+	int bad = bench_spawn(&r, pins.readers, stream_reader, &a) < 0 || bench_spawn(&w, pins.writer, stream_writer, &a) < 0;
 	bench_chan_close(&ch); /* only the children hold the ends now */
 	int limit = (int)(seconds * 1000) + 30000;
 	int failed = bad || bench_join(&w, limit) != 0;

@@ -69,6 +69,41 @@ void *bench_alloc_faulted(size_t size, int huge)
 	return p;
 }
 
+int bench_cow_floor_open(bench_cow_floor *c, size_t bytes)
+{
+	*c = (bench_cow_floor){NULL, NULL, bytes};
+	int fd = memfd_create("shmfb-bench-cow-floor", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int ok = ftruncate(fd, (off_t)bytes) == 0;
+	uint8_t *s = ok ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0) : MAP_FAILED;
+	uint8_t *p = s != MAP_FAILED ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	close(fd); /* the mappings keep the object */
+	if (p == MAP_FAILED) {
+		if (s != MAP_FAILED)
+			munmap(s, bytes);
+		return -1;
+	}
+	memset(s, 5, bytes);
+	c->shared = s;
+	c->priv = p;
+	return 0;
+}
+
+void bench_cow_floor_drop(bench_cow_floor *c)
+{
+	madvise(c->priv, c->bytes, MADV_DONTNEED);
+}
+
+void bench_cow_floor_close(bench_cow_floor *c)
+{
+	if (c->priv)
+		munmap(c->priv, c->bytes);
+	if (c->shared)
+		munmap(c->shared, c->bytes);
+	*c = (bench_cow_floor){0};
+}
+
 void bench_free(void *p, size_t size)
 {
 	if (p)
@@ -98,6 +133,12 @@ int bench_cpu_count(uint64_t mask)
 uint64_t bench_cpu_first(uint64_t mask)
 {
 	return mask & (~mask + 1);
+}
+
+bench_pins bench_pins_of(int pinned)
+{
+	uint64_t all = bench_cpu_mask(), first = bench_cpu_first(all);
+	return pinned ? (bench_pins){first, all & ~first} : (bench_pins){0, 0};
 }
 
 static void pin_to(uint64_t mask)

@@ -228,15 +228,13 @@ static int run_once(const bench_opts *o, bench_results *res, struct rd_ctl *c, u
 	c->seconds = seconds;
 	bench_next_name(o, c->name, sizeof c->name);
 
-	uint64_t all = bench_cpu_mask();
-	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
-	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_pins pins = bench_pins_of(res->machine.pinned);
 	bench_child w = {0}, rd[MAX_READERS] = {{0}};
 	struct rd_args wa = {o, c, 0}, ra[MAX_READERS];
-	int bad = bench_spawn(&w, wcpu, rd_writer, &wa) < 0;
+	int bad = bench_spawn(&w, pins.writer, rd_writer, &wa) < 0;
 	for (uint32_t i = 0; i < k && !bad; i++) {
 		ra[i] = (struct rd_args){o, c, i};
-		bad = bench_spawn(&rd[i], rcpu, rd_reader, &ra[i]) < 0;
+		bad = bench_spawn(&rd[i], pins.readers, rd_reader, &ra[i]) < 0;
 	}
 	int limit = (int)(seconds * 1000) + 30000;
 	int failed = bad || bench_join(&w, limit) != 0;

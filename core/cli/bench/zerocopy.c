@@ -144,15 +144,13 @@ static int shmfb_phase(const bench_opts *o, bench_results *res, struct zc_ctl *c
 	c->period_ns = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
 	c->window_ns = (uint64_t)(window * 1e9);
 	bench_next_name(o, c->name, sizeof c->name);
-	uint64_t all = bench_cpu_mask();
-	uint64_t wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
-	uint64_t rcpu = res->machine.pinned ? all & ~wcpu : 0;
+	bench_pins pins = bench_pins_of(res->machine.pinned);
 	bench_child w = {0}, rd[BENCH_DL_READERS] = {{0}};
 	struct zc_args wa = {c, 0}, ra[BENCH_DL_READERS];
-	int bad = bench_spawn(&w, wcpu, zc_writer, &wa) < 0;
+	int bad = bench_spawn(&w, pins.writer, zc_writer, &wa) < 0;
 	for (uint32_t i = 0; i < k && !bad; i++) {
 		ra[i] = (struct zc_args){c, i};
-		bad = bench_spawn(&rd[i], rcpu, zc_reader, &ra[i]) < 0;
+		bad = bench_spawn(&rd[i], pins.readers, zc_reader, &ra[i]) < 0;
 	}
 	int failed = bad || bench_join(&w, (int)(window * 1000) + 20000) != 0;
 	for (uint32_t i = 0; i < k; i++)
@@ -367,8 +365,8 @@ static void run_iceoryx(const bench_opts *o, bench_results *res, double window)
 		memset(row, 0, sizeof *row);
 		row->transport = ZC_ICEORYX;
 		row->subscribers = subs[i];
-		uint64_t all = bench_cpu_mask(), wcpu = res->machine.pinned ? bench_cpu_first(all) : 0;
-		struct iox_ctx x = {peer, rd.dir, wcpu, res->machine.pinned ? all & ~wcpu : 0};
+		bench_pins pins = bench_pins_of(res->machine.pinned);
+		struct iox_ctx x = {peer, rd.dir, pins.writer, pins.readers};
 		row->ran = measure(iceoryx_phase_fn, &x, subs[i], window, row) == 0;
 		res->zc_count++;
 		bench_progress("zero-copy: iceoryx, %u subscribers: p50 %.1f us, %.0f frames/s", subs[i],
