@@ -194,8 +194,11 @@ programs: $(PROGRAMS)
 ifeq ($(PLATFORM),win32)
 ifeq ($(VIEWER_SRC),)
 programs: no-viewer
+# CI says WIN32_VIEWER=required, so that a missing SDL2 fails instead of
+# leaving the viewer's Wine tests out unseen.
 no-viewer:
 	@echo "  SKIP    shmfb-viewer.exe: no SDL2 for mingw (SDL2_MINGW=DIR, or make test-win32 builds one; docs/WINDOWS.md)"
+	@test "$(WIN32_VIEWER)" != required || { echo "shmfb-viewer.exe is required (WIN32_VIEWER=required)" >&2; exit 1; }
 endif
 endif
 
