@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "shmfb.h"
@@ -102,22 +101,6 @@ static void print_audio_info(const shmfb_info *in)
 {
 	printf("-f %s -ar %u -ac %u\n", in->audio_format == SHMFB_SAMPLE_F32 ? "f32le" : "s16le",
 	       in->audio_rate, in->audio_channels);
-}
-
-/* Writes all of buf; 0, or -1 with errno (EPIPE for a closed pipe). */
-static int write_all(const uint8_t *buf, size_t n)
-{
-	while (n) {
-		ssize_t k = write(1, buf, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 struct cat_args {
@@ -263,7 +246,7 @@ static int cat_frames(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 			missed += f.index - seen - 1;
 		seen = after = f.index;
 		since = shmfb_now_ns();
-		if (write_all(as_tight(&in->layout, buf, tight), out_size) < 0) {
+		if (cli_write_stdout(as_tight(&in->layout, buf, tight), out_size) < 0) {
 			if (errno != EPIPE)
 				status = app_fail(1, "cat: standard output: %s", strerror(errno));
 			missed = 0; /* the reader went away: nothing to report */
@@ -329,7 +312,7 @@ static int cat_audio(shmfb_reader *r, const struct cat_args *a, uint64_t since)
 			continue;
 		}
 		since = shmfb_now_ns();
-		if (write_all(buf, (size_t)n * in->audio_frame_bytes) < 0) {
+		if (cli_write_stdout(buf, (size_t)n * in->audio_frame_bytes) < 0) {
 			if (errno != EPIPE)
 				status = app_fail(1, "cat: standard output: %s", strerror(errno));
 			break;
@@ -365,7 +348,7 @@ int cmd_cat(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc;
-	if (!a.info && isatty(1))
+	if (!a.info && cli_stdout_is_terminal())
 		return app_fail(2, "cat: standard output is a terminal; pipe the frames somewhere (see --info)");
 	cli_stdout_for_frames();
 	/* --timeout counts from here: waiting for the name is waiting too. */

@@ -6,6 +6,7 @@
 #ifndef SHMFB_CLI_H
 #define SHMFB_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app.h" /* app_fail: "shmfb: <message>"; app_parse_seconds */
@@ -23,6 +24,11 @@ int cmd_bench(int argc, char **argv);
  * "enough", instead of a signal; and no text-mode newline translation.
  */
 void cli_stdout_for_frames(void);
+/* Writes all of buf to standard output (os_posix.c, os_win32.c): 0, or -1
+ * with errno set (EPIPE for a closed pipe). */
+int cli_write_stdout(const uint8_t *buf, size_t n);
+/* Whether standard output is a terminal (os_posix.c, os_win32.c). */
+int cli_stdout_is_terminal(void);
 /* Sleeps ns nanoseconds (os_posix.c, os_win32.c). */
 void cli_sleep_ns(uint64_t ns);
 

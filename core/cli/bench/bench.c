@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "bench.h"
@@ -186,7 +185,7 @@ static int parse_options(int argc, char **argv, bench_opts *o)
 		o->sections = BENCH_SEC_ALL;
 	if (!o->max_readers)
 		o->max_readers = 8;
-	snprintf(o->name_base, sizeof o->name_base, "bench-%ld", (long)getpid());
+	snprintf(o->name_base, sizeof o->name_base, "bench-%ld", bench_own_pid());
 	return 0;
 }
 

@@ -438,6 +438,8 @@ int bench_find_program(const char *name, char *path, size_t size);
 int bench_start_program(bench_child *c, uint64_t cpus, char *const argv[]);
 /* The directory of this program's executable (peer programs live beside it). 0 or -1. */
 int bench_own_dir(char *path, size_t size);
+/* This process's id: what makes the run's mapping names its own. */
+long bench_own_pid(void);
 /* A private scratch directory (for sockets of external programs). */
 int bench_tmpdir(char *path, size_t size);
 void bench_rmtree_tmpdir(const char *path);

@@ -517,6 +517,11 @@ int bench_own_dir(char *path, size_t size)
 	return 0;
 }
 
+long bench_own_pid(void)
+{
+	return (long)getpid();
+}
+
 int bench_tmpdir(char *path, size_t size)
 {
 	const char *base = getenv("TMPDIR");
