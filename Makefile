@@ -179,7 +179,7 @@ DEPS_BUILD := gcc make pkg-config libsdl2-dev libstb-dev
 DEPS_GST := libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav \
 	iproute2
-DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev \
+DEPS_TEST := $(DEPS_BUILD) ffmpeg xvfb x11-apps x11-utils openbox imagemagick procps jq libx11-dev man-db \
 	python3 python3-numpy python3-pytest \
 	$(DEPS_GST) \
 	libiceoryx-binding-c-dev iceoryx

@@ -6,7 +6,7 @@
 # mk/man.sh; this catches a page that is stale, lost or mangled.)
 : "${SHMFB_BIN:?run through tests/run.sh}"
 : "${SHMFB_BUILD:?run through tests/run.sh}"
-command -v man >/dev/null 2>&1 || { echo "skip: man (man-db) is not installed"; exit 77; }
+command -v man >/dev/null 2>&1 || { echo "skip: man (man-db) is not installed (make deps-test installs it)"; exit 77; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/shmfb-man.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
