@@ -262,7 +262,8 @@ static uint32_t dead_producer(const char *name)
 	return pid;
 }
 
-/* Removes name if its producer is dead; the others are left as they are. */
+/* Removes name if its producer is dead; the others are left as they are,
+ * without a word: rm --dead without names is not asked about them. */
 static void rm_if_dead(const char *name, void *p)
 {
 	struct rm_dead_ctx *c = p;
@@ -276,6 +277,37 @@ static void rm_if_dead(const char *name, void *p)
 		c->status = app_fail(1, "%s", shmfb_errdetail());
 }
 
+/*
+ * rm --dead NAME: removes it if its producer is dead.  The user named it, so
+ * a name it leaves is said in one line and makes the status 1, as rmdir(1)
+ * does with a directory that is not empty: missing or not openable, its
+ * producer alive (running or stale) or closed, or the mapping corrupt.
+ */
+static int rm_named_dead(const char *name)
+{
+	shmfb_reader *r;
+	if (shmfb_open(name, &r) < 0)
+		return app_fail(1, "%s", shmfb_errdetail()); /* "NAME: no such mapping", ... */
+	int st = shmfb_reader_status(r);
+	uint32_t pid = shmfb_reader_info(r)->producer_pid;
+	int status = 0;
+	if (st == 0 || st == SHMFB_ESTALE)
+		status = app_fail(1, "%s: not removed: producer pid %u is %s", name, pid,
+				  st ? "alive but stale" : "running");
+	else if (st == SHMFB_ECLOSED)
+		status = app_fail(1, "%s: not removed: its producer closed it and kept the name"
+				     " (plain shmfb rm removes it)", name);
+	else if (st != SHMFB_EDEAD)
+		status = app_fail(1, "%s (not removed)", shmfb_errdetail());
+	shmfb_reader_close(r);
+	if (st != SHMFB_EDEAD)
+		return status;
+	if (shmfb_unlink_dead(name) < 0) /* a producer took it over meanwhile, ... */
+		return app_fail(1, "%s (not removed)", shmfb_errdetail());
+	printf("removed %s (producer pid %u had died)\n", name, pid);
+	return 0;
+}
+
 /* rm --dead: the names given, or every name when none is. */
 static int rm_dead(int names, char **argv)
 {
@@ -283,7 +315,8 @@ static int rm_dead(int names, char **argv)
 	if (!names && shmfb_list(rm_if_dead, &c) < 0)
 		return app_fail(1, "rm: %s", shmfb_errdetail());
 	for (int i = 1; i <= names; i++)
-		rm_if_dead(argv[i], &c);
+		if (rm_named_dead(argv[i]))
+			c.status = 1;
 	return c.status;
 }
 
