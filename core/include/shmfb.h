@@ -722,7 +722,10 @@ SHMFB_API int shmfb_unlink(const char *name);
  * the name over meanwhile keeps it.  0 when removed (or gone, or taken over
  * meanwhile); SHMFB_EEXIST when a producer holds it (running, stale, or
  * being created); SHMFB_ECLOSED when its producer closed it and kept the name
- * on purpose; whatever shmfb_open returns for a name it cannot open.
+ * on purpose; whatever shmfb_open returns for a name it cannot open.  Bound:
+ * it waits (sleeping) at most about 700 ms, up to shmfb_open's 500 ms for a
+ * mapping still being created, then up to 200 ms for the dead producer's
+ * lock while another process taking the name over holds it (SHMFB_EEXIST).
  */
 SHMFB_API int shmfb_unlink_dead(const char *name);
 
