@@ -6,7 +6,8 @@
 #     for, so a 480-frame request overflowed its buffer (make test
 #     SAN=address,undefined runs this viewer under ASan);
 #  2. ALSA without a sound card: the viewer says so in one line of its own,
-#     none of ALSA's, and goes on showing pictures.
+#     none of ALSA's, and goes on showing pictures.  Where ALSA opens even a
+#     card that does not exist, part 2 cannot run: exit 77 (skip).
 . "$(dirname "$0")/tools/viewer_env.sh"
 unset DISPLAY WAYLAND_DISPLAY
 
@@ -42,8 +43,11 @@ SDL_AUDIODRIVER=alsa ALSA_CARD=shmfb_no_such_card AUDIODEV=hw:CARD=shmfb_no_such
 kill $P
 cat "$TMP/a.err"
 if [ ! -s "$TMP/a.err" ]; then
-	note "skip part 2: ALSA opened a device for a card that does not exist"
-	exit 0
+	# Part 2 is the only test of the no-sound-card line (docs/RELIABILITY.md
+	# has a row for each part): when it cannot run, the test is a skip, not a
+	# pass, and its line says that part 1 passed.
+	echo "skip: part 2 cannot run here: ALSA opened a device for a card that does not exist (part 1, the dummy driver, passed)"
+	exit 77
 fi
 ! grep -q '^ALSA lib' "$TMP/a.err" || fail "ALSA's own lines reached stderr"
 [ "$(wc -l <"$TMP/a.err")" -eq 1 ] || fail "more than one line on stderr without a sound card"
