@@ -35,7 +35,8 @@ static const struct {
 	 "never deletes another file it is given; remove such files with rm(1).",
 	 "  --dead              only names whose producer died without closing them, all\n"
 	 "                      such names when none is given; never a name a producer\n"
-	 "                      holds (running, stale, or taking it over meanwhile)\n"},
+	 "                      holds (running, stale, or taking it over meanwhile);\n"
+	 "                      a NAME given and not removed is said, and exits 1\n"},
 	{"cat", cmd_cat, "cat [--audio] [--frames N | --seconds S] [--timeout S] [--info] NAME",
 	 "Writes each new frame's raw bytes to standard output, or with --info the\n"
 	 "ffmpeg input options that read them:  shmfb cat cam0 | ffplay $(shmfb cat cam0 --info) -",
