@@ -19,17 +19,15 @@
 
 static int read_file(const char *path, uint8_t **out, size_t *size, char *why, size_t n)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	FILE *f;
+	long len;
+	int rc = file_open_sized(path, &f, &len);
+	if (rc == -1) {
 		snprintf(why, n, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	long len = -1;
-	if (fseek(f, 0, SEEK_END) == 0)
-		len = ftell(f);
-	if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
+	if (rc < 0) {
 		snprintf(why, n, "%s: not a regular file", path);
-		fclose(f);
 		return -1;
 	}
 	if ((unsigned long)len > MAX_FILE_BYTES) {

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "app.h"
 #include "shmfb.h"
@@ -70,6 +71,15 @@ const uint8_t *pattern_render(pattern *p, uint64_t n, uint64_t t_ns);
 uint32_t pattern_stamp(pattern *p, uint64_t n, uint64_t t_ns);
 /* An all-white picture instead of frame n (--av-sync's flash); stamp it as usual. */
 const uint8_t *pattern_render_white(pattern *p);
+
+/* ---- file.c: input files */
+
+/*
+ * Opens path to read (binary) and finds its size, leaving f at the start:
+ * 0; -1 when it does not open (errno says why); -2 when its size cannot be
+ * found (not a regular file?), the file closed again.
+ */
+int file_open_sized(const char *path, FILE **f, long *size);
 
 /* ---- image.c: pictures through stb_image */
 

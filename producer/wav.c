@@ -155,19 +155,16 @@ static int parse(FILE *fp, const char *path, long file_size, wav *out, char *why
 int wav_load(const char *path, wav *out, char *why, size_t why_size)
 {
 	memset(out, 0, sizeof *out);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
+	FILE *fp;
+	long size;
+	int rc = file_open_sized(path, &fp, &size);
+	if (rc == -1) {
 		snprintf(why, why_size, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	long size = -1;
-	if (fseek(fp, 0, SEEK_END) == 0)
-		size = ftell(fp);
-	if (size < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-		fclose(fp);
+	if (rc < 0)
 		return fail(why, why_size, path, "cannot find its size (not a regular file?)");
-	}
-	int rc = parse(fp, path, size, out, why, why_size);
+	rc = parse(fp, path, size, out, why, why_size);
 	fclose(fp);
 	return rc;
 }
