@@ -424,7 +424,7 @@ demo: all
 # Every atomic access (a memory_order_, an atomic_* call or a fence) needs a
 # comment on its line or one of the two above saying its order and why, and
 # none may be an implicit seq_cst.  tests/lint_atomics.sh runs this target.
-LINT_DIRS := core/include core/src core/app core/cli core/cli/bench producer viewer samples tests tests/tools tests/fuzz \
+LINT_DIRS := core/include core/src core/app core/cli core/cli/bench core/cli/bench/peers producer viewer samples tests tests/tools tests/fuzz \
 	gst tests/gst
 LINT_SRC := $(sort $(wildcard $(addsuffix /*.c,$(LINT_DIRS)) $(addsuffix /*.h,$(LINT_DIRS))))
 lint:

@@ -11,7 +11,8 @@
  *
  * Streaming stores are weakly ordered, even against ordinary stores on x86:
  * the sfence before keeps them after the slot's odd sequence number, the
- * sfence after makes them visible before the even one (slots.c).
+ * sfence after makes them visible before the even one (the seqlock's full
+ * barriers are in seqlock.h; slots.c calls this between them).
  *
  * copy_generic.c is the same interface for every other CPU; the Makefile
  * picks one.
