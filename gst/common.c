@@ -479,6 +479,7 @@ void gst_shmfb_conn_close(GstShmfbConn *c)
 		shmfb_reader_close(c->reader);
 	c->reader = NULL;
 	c->seen = 0;
+	c->unreadable = 0;
 }
 
 static gboolean flushing(GstShmfbConn *c)
@@ -597,10 +598,16 @@ static GstShmfbWaitResult producer_event(GstShmfbConn *c, int status)
 	return GST_SHMFB_ERROR;
 }
 
+/*
+ * Frames: one newer than the last given out, and than the latest when that
+ * one never read whole (a slot lapped every time, or one a broken producer
+ * never finishes): waiting past seen alone would return at once, and the
+ * source would spin (shmfb.h, shmfb_reader_copy_latest).
+ */
 static int conn_wait_once(GstShmfbConn *c, int64_t slice)
 {
 	return c->audio ? shmfb_audio_wait(c->reader, slice, 0)
-			: shmfb_reader_wait(c->reader, c->seen, slice, 0);
+			: shmfb_reader_wait(c->reader, MAX(c->seen, c->unreadable), slice, 0);
 }
 
 GstShmfbWaitResult gst_shmfb_conn_wait(GstShmfbConn *c)

@@ -138,6 +138,7 @@ typedef struct GstShmfbConn {
 	gboolean wait_new;        /* at close or death wait for a new producer */
 	gint64 timeout_ns;        /* no new data for this long is an error; 0 = never */
 	uint64_t seen;            /* publish counter of the last frame given out */
+	uint64_t unreadable;      /* latest index when no copy came out whole: waits sleep past it too */
 	volatile gint flushing;   /* set by unlock() from another thread */
 } GstShmfbConn;
 

@@ -63,11 +63,12 @@ static void copy_planes(const shmfb_layout *l, const shmfb_frame *f, GstVideoFra
 	}
 }
 
-typedef enum { READ_OK, READ_NONE, READ_ERROR } ReadResult;
+typedef enum { READ_OK, READ_NONE, READ_SPOILED, READ_ERROR } ReadResult;
 
 /*
  * Copies the next frame after seen (every-frame) or the newest into buf;
- * READ_NONE when there is nothing new or whole.
+ * READ_NONE when there is nothing new, READ_SPOILED when no copy came out
+ * whole: wait for a newer frame than the latest before trying again.
  */
 static ReadResult read_frame(GstShmfbSrc *self, shmfb_reader *r, uint64_t seen, GstBuffer *buf,
 			     shmfb_frame *f)
@@ -94,8 +95,8 @@ static ReadResult read_frame(GstShmfbSrc *self, shmfb_reader *r, uint64_t seen, 
 		if (shmfb_frame_valid(r, f))
 			return READ_OK;
 	}
-	GST_DEBUG_OBJECT(self, "frame rewritten during %d copies: waiting for the next", COPY_ATTEMPTS);
-	return READ_NONE;
+	GST_DEBUG_OBJECT(self, "no whole copy in %d attempts: waiting for a newer frame", COPY_ATTEMPTS);
+	return READ_SPOILED;
 }
 
 static void stamp_buffer(GstShmfbSrc *self, GstBuffer *buf, const shmfb_frame *f)
@@ -167,6 +168,11 @@ static GstFlowReturn create(GstPushSrc *ps, GstBuffer **out)
 			gst_buffer_unref(buf);
 			if (rr == READ_ERROR)
 				return GST_FLOW_ERROR;
+			/* Lapped every time, or the latest slot never reads whole (a
+			 * broken producer): the next wait sleeps past the latest, so the
+			 * timeout and the liveness checks run instead of a spin. */
+			if (rr == READ_SPOILED)
+				c->unreadable = shmfb_reader_latest_index(c->reader);
 			continue;
 		}
 		if (c->seen && f.index > c->seen + 1)

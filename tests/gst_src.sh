@@ -7,10 +7,16 @@
 #   - a producer killed (SIGKILL) and another started in its place at another
 #     size and format: shmfbsrc (wait-for-new-producer) renegotiates and goes
 #     on, the stamps of both in order;
-#   - without wait-for-new-producer a killed producer is an error naming it.
+#   - without wait-for-new-producer a killed producer is an error naming it;
+#   - a mapping whose latest slot never reads whole (seq odd, or another
+#     frame's index in it) from a live producer: shmfbsrc sleeps instead of
+#     spinning and its timeout ends it, timed against gst-launch's own start.
 TAG=gstsrc
 . "$(dirname "$0")/tools/gst_env.sh"
 command -v ffmpeg >/dev/null || { echo "ffmpeg not installed"; exit 77; }
+# test_live_posix's rogue writer, built only from docs/FORMAT.md's offsets.
+ROGUE="$SHMFB_BUILD/tests/test_live_posix"
+[ -x "$ROGUE" ] || { echo "test_live_posix not built (make test builds it)"; exit 77; }
 
 W=350 H=240 FRAMES=12
 md5s() { # md5s FILE BYTES: the md5 of each frame, one a line
@@ -90,4 +96,60 @@ wait $tp && fail "a dead producer did not fail the pipeline"
 grep -q "^error: the producer vanished: $N-a: producer pid $pb died without closing (SHMFB_EDEAD)" "$T/frames" ||
 	fail "no error naming the dead producer: $(tail -n 2 "$T/frames")"
 echo "ok: a vanished producer is an error naming it"
+
+# ---- a latest slot that never reads whole: no spinning, and the timeout holds
+# timed CMD...: runs CMD (output in $T/timed.out); sets rc, and wall and cpu
+# in seconds: its CPU is what this shell's reaped children gained (`times`).
+timed() {
+	t0=$(date +%s.%N)
+	times >"$T/times0"
+	"$@" >"$T/timed.out" 2>&1
+	rc=$?
+	times >"$T/times1"
+	t1=$(date +%s.%N)
+	wall=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
+	cpu=$(awk 'function s(x, a) { split(x, a, "m"); return a[1] * 60 + a[2] }
+		FNR == 2 { c[FILENAME == ARGV[1]] = s($1) + s($2) }
+		END { printf "%.3f", c[0] - c[1] }' "$T/times0" "$T/times1")
+}
+# rogue NAME SCENARIO: starts the rogue (pid in rp) and waits for its mapping;
+# a killed one's name is removed first (the rogue creates it anew).
+rogue() {
+	"$S" rm "$1" >/dev/null 2>&1
+	rm -f "$T/rogue.ready"
+	"$ROGUE" --child rogue "$1" "$2" >"$T/rogue.ready" 2>"$T/rogue.err" & rp=$!
+	PIDS="$PIDS $rp"
+	i=0
+	until [ -s "$T/rogue.ready" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "$2: the rogue never got ready: $(cat "$T/rogue.err")"; sleep 0.05
+	done
+}
+# The start allowance: the same gst-launch taking one good frame and ending
+# at once (plugin, mapping, caps, PLAYING, EOS, exit), worst wall and CPU of three.
+rogue "$N-c" good
+start_wall=0 start_cpu=0
+for i in 1 2 3; do
+	timed timeout -k 2 10 gst-launch-1.0 shmfbsrc location="$N-c" num-buffers=1 ! fakesink
+	[ $rc -eq 0 ] || fail "one good frame: exit $rc: $(tail -n 3 "$T/timed.out")"
+	start_wall=$(echo "$start_wall $wall" | awk '{ print ($2 > $1 ? $2 : $1) }')
+	start_cpu=$(echo "$start_cpu $cpu" | awk '{ print ($2 > $1 ? $2 : $1) }')
+done
+kill $rp; wait $rp 2>/dev/null
+echo "gst-launch's start and exit: ${start_wall} s, ${start_cpu} s of CPU (worst of three)"
+for sc in stuck_odd stuck_index; do
+	rogue "$N-b" $sc
+	# timeout is in ns: 2 s.
+	timed timeout -k 2 10 gst-launch-1.0 shmfbsrc location="$N-b" timeout=2000000000 ! fakesink
+	echo "$sc: exit $rc after $wall s, $cpu s of CPU"
+	[ $rc -eq 1 ] || fail "$sc: exit $rc, want 1 (124: killed by timeout 10 s): $(tail -n 3 "$T/timed.out")"
+	grep -q "$N-b: no new frame within 2000 ms (timeout)" "$T/timed.out" ||
+		fail "$sc: no timeout error: $(tail -n 3 "$T/timed.out")"
+	echo "$wall $start_wall" | awk '{ exit !($1 <= 2.5 + $2) }' ||
+		fail "$sc: ended after $wall s, want at most 2.5 s + the start's $start_wall s"
+	# Under 5 % of a CPU while waiting, beyond what the start costs.
+	echo "$cpu $start_cpu $wall" | awk '{ exit !($1 - $2 < 0.05 * $3) }' ||
+		fail "$sc: $cpu s of CPU in $wall s (the start alone: $start_cpu s): it spins"
+	kill $rp; wait $rp 2>/dev/null
+done
+echo "ok: a latest slot that never reads whole: shmfbsrc sleeps, and its timeout ends it with an error"
 echo "shmfbsrc ok"

@@ -204,9 +204,31 @@ typedef struct rogue {
 } rogue;
 
 /*
- * Forks a rogue writer of NAME (a shared-memory name) playing sc; it holds
- * the creator's lock unless `dead`.  Returns once the mapping is complete.
+ * The rogue writer of NAME (a shared-memory name) playing sc, in this
+ * process: it holds the creator's lock unless `dead`, writes a byte to
+ * ready_fd once the mapping is complete, then heartbeats until killed.
  */
+static _Noreturn void rogue_be(const char *name, scenario sc, int dead, int ready_fd)
+{
+	char obj[128];
+	snprintf(obj, sizeof obj, "/shmfb-%s", name);
+	int fd = shm_open(obj, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || ftruncate(fd, TOTAL) < 0 || (!dead && flock(fd, LOCK_EX) < 0))
+		_exit(3);
+	uint8_t *m = mmap(NULL, TOTAL, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		_exit(3);
+	write_header(m, sc == STALE ? 300 : 3000);
+	live64(m, OFF_HEARTBEAT_NS, now_ns());
+	live32(m, OFF_STATE, 1);
+	rogue_setup(m, sc);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(3);
+	rogue_run(m, sc);
+	_exit(0); /* not reached: rogue_run heartbeats until killed */
+}
+
+/* Forks a rogue_be of a fresh name playing sc; returns once the mapping is complete. */
 static rogue rogue_start(scenario sc, int dead)
 {
 	rogue g;
@@ -217,21 +239,7 @@ static rogue rogue_start(scenario sc, int dead)
 	ASSERT(g.pid >= 0);
 	if (g.pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves no rogue behind */
-		char obj[128];
-		snprintf(obj, sizeof obj, "/shmfb-%s", g.name);
-		int fd = shm_open(obj, O_RDWR | O_CREAT | O_EXCL, 0600);
-		if (fd < 0 || ftruncate(fd, TOTAL) < 0 || (!dead && flock(fd, LOCK_EX) < 0))
-			_exit(3);
-		uint8_t *m = mmap(NULL, TOTAL, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED)
-			_exit(3);
-		write_header(m, sc == STALE ? 300 : 3000);
-		live64(m, OFF_HEARTBEAT_NS, now_ns());
-		live32(m, OFF_STATE, 1);
-		rogue_setup(m, sc);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(3);
-		rogue_run(m, sc);
+		rogue_be(g.name, sc, dead, ready[1]);
 	}
 	close(ready[1]);
 	char c;
@@ -735,9 +743,32 @@ static void grace(void)
 	unlink(path);
 }
 
+/*
+ * test_live_posix --child rogue NAME SCENARIO [dead]: the rogue alone, for
+ * the shell tests of other readers (tests/gst_src.sh): "r" on stdout once
+ * the mapping is complete, then heartbeats until killed.  SCENARIO is a
+ * name of the enum above in lower case, e.g. stuck_odd.
+ */
+static int rogue_role(char **args)
+{
+	static const char *const names[] = {
+		[GOOD] = "good", [STUCK_ODD] = "stuck_odd", [STUCK_INDEX] = "stuck_index",
+		[BACKWARDS] = "backwards", [STALE] = "stale", [STATE3] = "state3",
+		[LATEST_SLOT3] = "latest_slot3", [LATEST_ZERO] = "latest_zero",
+		[CLAIM_BELOW] = "claim_below", [AUDIO_BACK] = "audio_back",
+	};
+	for (size_t i = 0; args[0] && args[1] && i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(args[1], names[i]))
+			rogue_be(args[0], (scenario)i, args[2] && !strcmp(args[2], "dead"), 1);
+	fprintf(stderr, "usage: test_live_posix --child rogue NAME SCENARIO [dead]\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
+	if (test_child_role() && !strcmp(test_child_role(), "rogue"))
+		return rogue_role(test_child_args());
 	if (!getenv("SHMFB_BIN")) {
 		puts("SHMFB_BIN not set (run through tests/run.sh)");
 		return TEST_SKIP;
