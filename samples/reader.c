@@ -1,7 +1,7 @@
 /*
  * reader.c - the smallest useful shmfb reader: waits for each new frame,
  * copies it, reads its stamp and prints how old it was, until the producer
- * closes.
+ * closes (exit 0), dies or corrupts the mapping (a message, exit 1).
  *
  *   cc samples/reader.c $(pkg-config --cflags --libs shmfb) -o sample-reader
  *   sample-reader [NAME]      (default "sample")
@@ -25,27 +25,37 @@ int main(int argc, char **argv)
 	if (!buf)
 		return 1;
 
-	uint64_t seen = 0;
+	uint64_t seen = 0, after = 0; /* after: what the wait must see a frame newer than */
+	int status = 0;
 	for (;;) {
-		/* Sleep until a frame newer than `seen`; wake now and then to
+		/* Sleep until a frame newer than `after`; wake now and then to
 		 * notice a producer that died instead of closing. */
-		int rc = shmfb_reader_wait(r, seen, 500 * SHMFB_MS, 0);
+		int rc = shmfb_reader_wait(r, after, 500 * SHMFB_MS, 0);
+		if (rc == SHMFB_ETIMEDOUT) {
+			rc = shmfb_reader_status(r);
+			if (rc == 0 || rc == SHMFB_ESTALE) /* alive, or only silent: wait on */
+				continue;
+		}
 		if (rc == SHMFB_ECLOSED)
 			break;
-		if (rc == SHMFB_ETIMEDOUT) {
-			int st = shmfb_reader_status(r);
-			if (st < 0 && st != SHMFB_ESTALE) {
-				fprintf(stderr, "sample-reader: %s\n", shmfb_errdetail());
-				break;
-			}
+		shmfb_frame f;
+		if (rc == 0)
+			rc = shmfb_reader_copy_latest(r, buf, in->layout.frame_bytes, &f);
+		if (rc == SHMFB_EAGAIN) {
+			/* Lapped every time, or a slot that never reads whole: wait
+			 * for a newer frame than the latest (calling again would spin). */
+			uint64_t latest = shmfb_reader_latest_index(r);
+			after = latest > seen ? latest : seen;
 			continue;
 		}
-		shmfb_frame f;
-		if (shmfb_reader_copy_latest(r, buf, in->layout.frame_bytes, &f) < 0)
-			continue; /* lapped by the producer: take the next one */
+		if (rc < 0) { /* dead, replaced, corrupt (e.g. SHMFB_EBACKWARDS) */
+			fprintf(stderr, "sample-reader: %s\n", shmfb_errdetail());
+			status = 1;
+			break;
+		}
 		if (seen && f.index > seen + 1)
 			printf("  (missed %llu)\n", (unsigned long long)(f.index - seen - 1));
-		seen = f.index;
+		seen = after = f.index;
 
 		double age_ms = (double)(shmfb_now_ns() - f.publish_ns) / 1e6;
 		shmfb_stamp s;
@@ -58,5 +68,5 @@ int main(int argc, char **argv)
 	}
 	free(buf);
 	shmfb_reader_close(r);
-	return 0;
+	return status;
 }

@@ -3,6 +3,7 @@
  * checks each copy's frame stamp (docs/PATTERN.md) against the frame number
  * in the slot's metadata (a torn copy would mix two frames), and prints one
  * line of JSON when the producer closes or it is told to stop (SIGTERM).
+ * A corrupt mapping is a message on stderr and exit 1, without the JSON.
  *
  *   soak_reader NAME
  */
@@ -41,18 +42,32 @@ int main(int argc, char **argv)
 	const shmfb_info *in = shmfb_reader_info(r);
 	uint8_t *buf = malloc(in->layout.frame_bytes);
 	uint64_t seen = 0, frames = 0, torn = 0, unreadable = 0, gaps = 0;
+	uint64_t after = 0; /* what the wait must see a frame newer than */
 	while (!stop) {
-		int rc = shmfb_reader_wait(r, seen, 500 * SHMFB_MS, 0);
+		int rc = shmfb_reader_wait(r, after, 500 * SHMFB_MS, 0);
 		if (rc == SHMFB_ECLOSED)
 			break;
-		if (rc != 0)
+		if (rc == SHMFB_ETIMEDOUT)
 			continue;
 		shmfb_frame f;
-		if (shmfb_reader_copy_latest(r, buf, in->layout.frame_bytes, &f) != 0)
+		if (rc == 0)
+			rc = shmfb_reader_copy_latest(r, buf, in->layout.frame_bytes, &f);
+		if (rc == SHMFB_EAGAIN) {
+			/* Lapped every time, or a slot that never reads whole: wait
+			 * for a newer frame than the latest (calling again would spin). */
+			uint64_t latest = shmfb_reader_latest_index(r);
+			after = latest > seen ? latest : seen;
 			continue;
+		}
+		if (rc < 0) { /* a corrupt mapping (e.g. SHMFB_EBACKWARDS): no JSON, the soak fails */
+			fprintf(stderr, "soak_reader: %s\n", shmfb_errdetail());
+			free(buf);
+			shmfb_reader_close(r);
+			return 1;
+		}
 		if (seen && f.index > seen + 1)
 			gaps += f.index - seen - 1;
-		seen = f.index;
+		seen = after = f.index;
 		frames++;
 		shmfb_stamp s;
 		if (shmfb_stamp_decode(buf, in->width, in->height, in->layout.stride[0], in->format, &s) != 0)
