@@ -1,8 +1,9 @@
 /*
  * test_producer_win32.c - shmfb-producer.exe on Windows: the pattern's
  * frames arrive with stamps that decode to their frame numbers, its audio
- * ring fills at its rate, raw frames from a pipe arrive byte for byte, a
- * directory plays as a slideshow, --mode warns that it has no effect, and
+ * ring fills at its rate, raw frames from a pipe arrive byte for byte,
+ * shmfb.exe cat ends quietly when its pipe's reader goes, a directory
+ * plays as a slideshow, --mode warns that it has no effect, and
  * it exits 0 after --frames.  Built only for Windows (run by make
  * test-win32 under Wine).
  */
@@ -19,11 +20,12 @@
 #define H 240
 
 /*
- * Starts bin\shmfb-producer.exe (beside this test's tests\ directory) with
- * args; stdin from `in` and stderr to `err` when they are not NULL, and
- * with the Windows process creation flags `flags`.
+ * Starts bin\PROG (beside this test's tests\ directory) with args; stdin
+ * from `in`, stdout to `out` and stderr to `err` when they are not NULL,
+ * and with the Windows process creation flags `flags`.
  */
-static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, HANDLE err, DWORD flags)
+static PROCESS_INFORMATION start_program(const char *prog, const char *args, HANDLE in, HANDLE out, HANDLE err,
+					 DWORD flags)
 {
 	char exe[MAX_PATH], cmd[1024];
 	GetModuleFileNameA(NULL, exe, sizeof exe);
@@ -32,21 +34,28 @@ static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, HAND
 		ASSERT(slash != NULL);
 		*slash = 0;
 	}
-	strncat(exe, "\\bin\\shmfb-producer.exe", sizeof exe - strlen(exe) - 1);
+	strncat(exe, "\\bin\\", sizeof exe - strlen(exe) - 1);
+	strncat(exe, prog, sizeof exe - strlen(exe) - 1);
 	snprintf(cmd, sizeof cmd, "\"%s\" %s", exe, args);
 	STARTUPINFOA si;
 	memset(&si, 0, sizeof si);
 	si.cb = sizeof si;
-	if (in || err) {
+	int redirect = in || out || err;
+	if (redirect) {
 		si.dwFlags = STARTF_USESTDHANDLES;
 		si.hStdInput = in ? in : GetStdHandle(STD_INPUT_HANDLE);
-		si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+		si.hStdOutput = out ? out : GetStdHandle(STD_OUTPUT_HANDLE);
 		si.hStdError = err ? err : GetStdHandle(STD_ERROR_HANDLE);
 	}
 	PROCESS_INFORMATION pi;
-	if (!CreateProcessA(exe, cmd, NULL, NULL, in || err, flags, NULL, NULL, &si, &pi))
+	if (!CreateProcessA(exe, cmd, NULL, NULL, redirect, flags, NULL, NULL, &si, &pi))
 		FAIL_AT("cannot start %s: Windows error %lu", exe, (unsigned long)GetLastError());
 	return pi;
+}
+
+static PROCESS_INFORMATION start_producer_with(const char *args, HANDLE in, HANDLE err, DWORD flags)
+{
+	return start_program("shmfb-producer.exe", args, in, NULL, err, flags);
 }
 
 static PROCESS_INFORMATION start_producer(const char *args)
@@ -58,7 +67,7 @@ static int finish(PROCESS_INFORMATION *pi, DWORD timeout_ms)
 {
 	if (WaitForSingleObject(pi->hProcess, timeout_ms) != WAIT_OBJECT_0) {
 		TerminateProcess(pi->hProcess, 99);
-		FAIL_AT("the producer did not exit within %lu ms", (unsigned long)timeout_ms);
+		FAIL_AT("the program did not exit within %lu ms", (unsigned long)timeout_ms);
 	}
 	DWORD code;
 	GetExitCodeProcess(pi->hProcess, &code);
@@ -189,6 +198,51 @@ static void raw_pipe(void)
 	fprintf(stderr, "raw: %d frames checked byte for byte, the short one not published\n", checked);
 }
 
+/*
+ * shmfb.exe cat into a pipe whose reader goes away, as `shmfb cat X | head
+ * -c 100` does: Windows has no SIGPIPE, and the failed write must end cat
+ * quietly with 0, as the closed pipe does on Linux, not as an error.
+ */
+static void cat_closed_pipe(void)
+{
+	const char *name = test_unique_name("epipe");
+	char args[256];
+	snprintf(args, sizeof args, "--size 64x48 --fps 30 %s", name);
+	PROCESS_INFORMATION prod = start_producer(args);
+	shmfb_reader_close(open_when_ready(name));
+	SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+	HANDLE rd, wr;
+	ASSERT(CreatePipe(&rd, &wr, &sa, 4096));
+	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+	char err_path[MAX_PATH];
+	snprintf(err_path, sizeof err_path, "%s.err", test_unique_name("epipe"));
+	HANDLE err = CreateFileA(err_path, GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_ALWAYS, 0, NULL);
+	ASSERT(err != INVALID_HANDLE_VALUE);
+	snprintf(args, sizeof args, "cat %s", name);
+	PROCESS_INFORMATION cat = start_program("shmfb.exe", args, NULL, wr, err, 0);
+	CloseHandle(wr);
+	CloseHandle(err);
+	static uint8_t got[100];
+	DWORD have = 0, n;
+	while (have < sizeof got && ReadFile(rd, got + have, (DWORD)(sizeof got - have), &n, NULL) && n)
+		have += n;
+	ASSERT_EQ(have, sizeof got);
+	CloseHandle(rd); /* the reader goes away */
+	int code = finish(&cat, 10000);
+	FILE *f = fopen(err_path, "rb");
+	char said[256] = "";
+	size_t len = f ? fread(said, 1, sizeof said - 1, f) : 0;
+	if (f)
+		fclose(f);
+	DeleteFileA(err_path);
+	TerminateProcess(prod.hProcess, 0);
+	finish(&prod, 5000);
+	shmfb_unlink(name);
+	if (code != 0 || len)
+		FAIL_AT("cat into a closed pipe: exit %d, said: %s", code, said);
+	fprintf(stderr, "cat: a closed pipe ends it quietly with 0\n");
+}
+
 /* A w x h BMP of one colour (24-bit, bottom-up rows padded to 4 bytes). */
 static void write_bmp(const char *path, int w, int h, uint8_t r, uint8_t g, uint8_t b)
 {
@@ -292,6 +346,7 @@ int main(int argc, char **argv)
 	pattern_frames();
 	tone();
 	raw_pipe();
+	cat_closed_pipe();
 	image_dir();
 	bad_option();
 	mode_warns();

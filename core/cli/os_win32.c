@@ -12,7 +12,8 @@
 void cli_stdout_for_frames(void)
 {
 	/* Text mode would turn every 0x0a byte of a frame into 0x0d 0x0a.
-	 * Windows has no SIGPIPE: a closed pipe already fails with EPIPE. */
+	 * Windows has no SIGPIPE: a closed pipe fails the write instead
+	 * (cli_write_stdout). */
 	_setmode(1, _O_BINARY);
 }
 
@@ -24,6 +25,12 @@ int cli_write_stdout(const uint8_t *buf, size_t n)
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
+			/* The CRT says EINVAL for a pipe whose reader has gone
+			 * (ERROR_NO_DATA on Windows, ERROR_PIPE_NOT_CONNECTED
+			 * under Wine): what EPIPE means elsewhere. */
+			DWORD why = GetLastError();
+			if (why == ERROR_NO_DATA || why == ERROR_PIPE_NOT_CONNECTED || why == ERROR_BROKEN_PIPE)
+				errno = EPIPE;
 			return -1;
 		}
 		buf += k;
