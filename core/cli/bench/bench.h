@@ -1,12 +1,18 @@
 /*
  * bench.h - what the files of `shmfb bench` share.
  *
- * The benchmark is split by concern: proc.c holds every operating-system
- * call (processes, CPU pinning, futexes, pipes, sockets, memory), so a port
- * swaps that one file; stats.c keeps latency histograms; the sections
- * (latency.c, throughput.c, readers.c, peers.c) run child processes and
- * fill a bench_results; report.c prints the table and the JSON, svg.c draws
- * the latency picture, and bench.c parses options and runs the lot.
+ * The benchmark is split by concern:
+ *   proc.c      every operating-system call of the shmfb program's bench
+ *               (processes, CPU pinning, futexes, pipes, sockets, memory),
+ *               so a port swaps that one file;
+ *   sections    latency.c, throughput.c, readers.c, peers.c, writecopy.c,
+ *               delivery.c (with gstpeer.c) and zerocopy.c run child
+ *               processes and fill a bench_results;
+ *   stats.c     latency histograms and spreads of rounds;
+ *   report.c    the table, the targets and the JSON (delivery_report.c for
+ *               section 6); svg.c draws the latency picture;
+ *   bench.c     parses the options and runs the lot;
+ *   peers/      the GStreamer and iceoryx peers, programs of their own.
  */
 #ifndef SHMFB_BENCH_H
 #define SHMFB_BENCH_H
@@ -411,6 +417,8 @@ void bench_install_interrupt(void);
 void bench_sleep_ns(uint64_t ns);
 /* 1 when something exists at path. */
 int bench_path_exists(const char *path);
+/* Sets an environment variable the programs started after it inherit. */
+void bench_export(const char *name, const char *value);
 
 /* A bare futex on a word in bench_shared_alloc memory. */
 void bench_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t timeout_ns);

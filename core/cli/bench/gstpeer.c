@@ -53,7 +53,7 @@ static void use_built_plugin(const char *bindir)
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s/../gst", bindir);
 	if (bench_path_exists(dir))
-		setenv("GST_PLUGIN_PATH", dir, 1);
+		bench_export("GST_PLUGIN_PATH", dir);
 }
 
 int bench_gst_delivery(const bench_opts *o, bench_results *res, bench_delivery_run *run)

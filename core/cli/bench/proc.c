@@ -700,3 +700,8 @@ int bench_path_exists(const char *path)
 	struct stat st;
 	return stat(path, &st) == 0;
 }
+
+void bench_export(const char *name, const char *value)
+{
+	setenv(name, value, 1);
+}
