@@ -474,7 +474,7 @@ int bench_delivery(const bench_opts *o, bench_results *res)
 {
 	static const struct dl_config full[] = {
 		{1920, 1080, SHMFB_FMT_RGBA8, {1, 2, 4}},
-		{3840, 2160, SHMFB_FMT_RGBA8, {1, 2, 0}},
+		{3840, 2160, SHMFB_FMT_RGBA8, {1, 2, 4}},
 		{1920, 1080, SHMFB_FMT_NV12, {1, 2, 4}},
 	};
 	static const struct dl_config quick[] = {{1920, 1080, SHMFB_FMT_RGBA8, {1, 2, 0}}};
