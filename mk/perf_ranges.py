@@ -87,15 +87,17 @@ def main(paths):
 
     print("\n**6. Paced delivery: highest rate at which every reader got ≥ 99.9 %, f/s "
           "(the worst reader's p99 there, ms)**\n")
-    groups = []
-    for l in runs[0]["delivery"]["lossless"]:
+    # Every configuration and transport any run measured, in the order of
+    # their first appearance (a later bench may measure more than an earlier).
+    groups, transports = [], []
+    for l in (l for r in runs for l in r["delivery"]["lossless"]):
         g = (l["width"], l["height"], l["format"], l["readers"])
         if g not in groups:
             groups.append(g)
-    transports = []
-    for l in runs[0]["delivery"]["lossless"]:
         if l["transport"] not in transports:
             transports.append(l["transport"])
+    frames = [g[:3] for g in groups]
+    groups.sort(key=lambda g: (frames.index(g[:3]), g[3]))
     rows = []
     for (w, h, f, k) in groups:
         row = [f"{w}x{h} {f}, {k}"]
